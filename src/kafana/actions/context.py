@@ -1,0 +1,55 @@
+"""What every action receives: the server's shared services and the acting user."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from argon2 import PasswordHasher
+
+from kafana.config import Settings
+from kafana.db import Database
+from kafana.lib.passwords import make_hasher
+from kafana.models import Session, User
+from kafana.models.actor import SYSTEM, Actor
+
+
+
+
+@dataclass(slots=True)
+class AuthCache:
+    """Token hash -> (user, session, cached_at). Invalidated by the writes that make entries stale."""
+
+    ttl_ms: int = 30_000
+    entries: dict[str, tuple[User, Session, int]] = field(default_factory=dict)
+
+    def get(self, token_hash: str, now: int) -> tuple[User, Session] | None:
+        hit = self.entries.get(token_hash)
+        if hit is None or now - hit[2] > self.ttl_ms:
+            return None
+        return hit[0], hit[1]
+
+    def put(self, token_hash: str, user: User, session: Session, now: int) -> None:
+        if len(self.entries) > 50_000:
+            self.entries.clear()
+        self.entries[token_hash] = (user, session, now)
+
+    def drop_token(self, token_hash: str) -> None:
+        self.entries.pop(token_hash, None)
+
+    def drop_user(self, user_id: str) -> None:
+        for key in [k for k, v in self.entries.items() if v[0].id == user_id]:
+            del self.entries[key]
+
+
+@dataclass(slots=True)
+class Services:
+    settings: Settings
+    db: Database
+    diagnostic_id: str = ""
+    hasher: PasswordHasher = field(init=False)
+    auth_cache: AuthCache = field(default_factory=AuthCache)
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        self.hasher = make_hasher(self.settings.password_hash_memory_kib, self.settings.password_hash_time_cost)

@@ -1,0 +1,262 @@
+"""Accounts: sign-up, profile changes, passwords, deactivation, and who may see whom."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy.exc import IntegrityError
+
+from kafana.access import access_channel, access_team
+from kafana.actions import auth
+from kafana.actions.context import Actor, Services
+from kafana.events import to_all
+from kafana.lib.clock import now_ms
+from kafana.lib.errors import AppError, bad_request, forbidden, not_found
+from kafana.lib.ids import new_id
+from kafana.lib.passwords import verify
+from kafana.lib.validation import check_email, check_length, check_password, check_username, clean_text
+from kafana.models import Session, User
+from kafana.models.users import DEFAULT_NOTIFY_PROPS, DEFAULT_TIMEZONE
+from kafana.store import users as users_store
+
+# Fields a user may change on their own profile (PUT/patch); anything else in the body is ignored.
+PATCHABLE = {
+    "username": 64, "nickname": 64, "first_name": 64, "last_name": 64, "position": 128, "email": 128, "locale": 5,
+}
+EXISTS_ERROR = AppError(400, "app.user.save.username_exists.app_error", "An account with that username already exists.")
+EMAIL_EXISTS_ERROR = AppError(400, "app.user.save.email_exists.app_error", "An account with that email already exists.")
+
+
+def sanitize(viewer: Actor, user: User) -> dict[str, Any]:
+    """What `viewer` may see of `user`: everything of themselves (admins too), no email of others."""
+    if viewer.is_admin or viewer.user_id == user.id:
+        return user.to_api(full=True)
+    out = user.to_api()
+    out["email"] = ""
+    return out
+
+
+async def do_create_user(svc: Services, actor: Actor | None, data: dict[str, Any], *, create_at: int = 0, system_admin: bool = False) -> User:
+    """POST /users and `kafana user create`. The first account on an empty server becomes system admin."""
+    username = check_username(str(data.get("username", "")).strip().lower())
+    email = check_email(str(data.get("email", "")).strip())
+    password = check_password(str(data.get("password", "")))
+    fields = {k: clean_text(str(data.get(k) or "")) for k in ("nickname", "first_name", "last_name", "position")}
+    for key, value in fields.items():
+        check_length(key, value, PATCHABLE[key], entity="user")
+    locale = str(data.get("locale") or "en")[:5]
+    is_admin_actor = actor is not None and actor.is_admin
+    pw_hash = svc.hasher.hash(password)  # outside the transaction: hashing is slow on purpose
+    now = now_ms()
+    async with svc.db.write() as uow:
+        first = await users_store.count_users(uow.session) == 0
+        if not first and not is_admin_actor and svc.settings.signup_mode != "open":
+            raise AppError(403, "api.user.create_user.signup_email_disabled.app_error", "User sign-up is disabled on this server.")
+        if await users_store.get_user_by_username(uow.session, username) is not None:
+            raise EXISTS_ERROR
+        if await users_store.get_user_by_email(uow.session, email) is not None:
+            raise EMAIL_EXISTS_ERROR
+        roles = "system_admin system_user" if first or (system_admin and is_admin_actor) else "system_user"
+        user = User(
+            id=new_id(), create_at=create_at if (create_at and is_admin_actor) else now, update_at=now, delete_at=0,
+            username=username, password=pw_hash, email=email, email_verified=is_admin_actor or first, roles=roles,
+            locale=locale, notify_props=dict(DEFAULT_NOTIFY_PROPS), timezone=dict(DEFAULT_TIMEZONE), props={},
+            last_password_update=now, **fields,
+        )
+        uow.session.add(user)
+        try:
+            await uow.session.flush()
+        except IntegrityError:
+            raise EXISTS_ERROR from None
+        uow.emit(to_all("new_user", {"user_id": user.id}))
+    return user
+
+
+def check_can_edit_user(actor: Actor, user_id: str) -> None:
+    if actor.user_id != user_id and not actor.is_admin:
+        raise forbidden()
+
+
+async def get_user(svc: Services, actor: Actor, user_id: str) -> User:
+    async with svc.db.read() as db:
+        user = await users_store.get_user(db, user_id)
+    if user is None:
+        raise not_found("user")
+    return user
+
+
+async def do_patch_user(svc: Services, actor: Actor, user_id: str, patch: dict[str, Any]) -> User:
+    """Change profile fields. Roles, passwords and ids in the body are ignored (mass assignment, A14)."""
+    check_can_edit_user(actor, user_id)
+    async with svc.db.write() as uow:
+        user = await users_store.get_user(uow.session, user_id)
+        if user is None:
+            raise not_found("user")
+        if user.delete_at and not actor.is_admin:
+            raise forbidden()
+        for key, limit in PATCHABLE.items():
+            if key not in patch or patch[key] is None:
+                continue
+            value = patch[key]
+            if not isinstance(value, str):
+                raise bad_request(f"model.user.is_valid.{key}.app_error", f"Invalid {key}.")
+            value = clean_text(value.strip() if key in ("username", "email") else value)
+            if key == "username":
+                value = check_username(value.lower())
+                if value != user.username and await users_store.get_user_by_username(uow.session, value) is not None:
+                    raise EXISTS_ERROR
+            elif key == "email":
+                value = check_email(value)
+                if value.lower() != user.email.lower():
+                    if not actor.is_admin:
+                        password = patch.get("password")
+                        if not isinstance(password, str) or not verify(svc.hasher, user.password, password):
+                            raise AppError(400, "api.user.check_user_password.invalid.app_error", "Your current password is required to change your email.")
+                    if await users_store.get_user_by_email(uow.session, value) is not None:
+                        raise EMAIL_EXISTS_ERROR
+            else:
+                check_length(key, value, limit, entity="user")
+            setattr(user, key, value)
+        if isinstance(patch.get("props"), dict):
+            props = {str(k)[:64]: str(v)[:1024] for k, v in patch["props"].items()}
+            if len(props) > 64:
+                raise bad_request("model.user.is_valid.props.app_error", "Too many props.")
+            user.props = props
+        if isinstance(patch.get("notify_props"), dict):
+            merged = dict(user.notify_props or DEFAULT_NOTIFY_PROPS)
+            merged.update({str(k)[:64]: str(v)[:1024] for k, v in patch["notify_props"].items()})
+            user.notify_props = merged
+        if isinstance(patch.get("timezone"), dict):
+            tz = dict(DEFAULT_TIMEZONE)
+            tz.update({k: str(v)[:64] for k, v in patch["timezone"].items() if k in DEFAULT_TIMEZONE})
+            user.timezone = tz
+        user.update_at = now_ms()
+        try:
+            await uow.session.flush()
+        except IntegrityError:
+            raise EXISTS_ERROR from None
+        uow.emit(to_all("user_updated", {"user": user.to_api()}))
+    svc.auth_cache.drop_user(user_id)
+    return user
+
+
+async def do_update_password(svc: Services, actor: Actor, user_id: str, current: str, new: str) -> None:
+    """Change a password; every other session of that user ends (Mattermost TerminateSessionsOnPasswordChange)."""
+    check_can_edit_user(actor, user_id)
+    check_password(new)
+    new_hash = svc.hasher.hash(new)
+    async with svc.db.write() as uow:
+        user = await users_store.get_user(uow.session, user_id)
+        if user is None:
+            raise not_found("user")
+        if actor.user_id == user_id and not verify(svc.hasher, user.password, current):
+            raise AppError(400, "api.user.check_user_password.invalid.app_error", "Login failed because of invalid password.")
+        user.password = new_hash
+        user.last_password_update = user.update_at = now_ms()
+        user.failed_attempts = 0
+    keep = actor.session.id if actor.session is not None and actor.user_id == user_id else ""
+    await auth.revoke_user_sessions(svc, user_id, keep_session_id=keep)
+
+
+async def do_set_active(svc: Services, actor: Actor, user_id: str, active: bool) -> User:
+    """Deactivate or reactivate an account. Users may deactivate themselves; only admins reactivate."""
+    if not actor.is_admin and (active or actor.user_id != user_id):
+        raise forbidden()
+    async with svc.db.write() as uow:
+        user = await users_store.get_user(uow.session, user_id)
+        if user is None:
+            raise not_found("user")
+        now = now_ms()
+        user.delete_at = 0 if active else now
+        user.update_at = now
+        uow.emit(to_all("user_updated", {"user": user.to_api()}))
+    if not active:
+        await auth.revoke_user_sessions(svc, user_id)
+    svc.auth_cache.drop_user(user_id)
+    return user
+
+
+async def do_update_roles(svc: Services, actor: Actor, user_id: str, roles: str) -> User:
+    if not actor.is_admin:
+        raise forbidden()
+    wanted = set(roles.split())
+    if not wanted <= {"system_user", "system_admin"} or "system_user" not in wanted:
+        raise bad_request("api.user.update_user_roles.invalid.app_error", "Invalid roles.")
+    async with svc.db.write() as uow:
+        user = await users_store.get_user(uow.session, user_id)
+        if user is None:
+            raise not_found("user")
+        user.roles = " ".join(sorted(wanted, key=lambda r: r != "system_admin"))
+        user.update_at = now_ms()
+        uow.emit(to_all("user_updated", {"user": user.to_api()}))
+    svc.auth_cache.drop_user(user_id)
+    return user
+
+
+async def list_users(svc: Services, actor: Actor, *, in_channel: str = "", not_in_channel: str = "", **filters: Any) -> list[User]:
+    """GET /users and POST /users/search. Channel filters need read access to that channel (A1)."""
+    async with svc.db.read() as db:
+        for channel_id in (in_channel, not_in_channel):
+            if channel_id:
+                await access_channel(db, actor, channel_id)
+        return await users_store.list_users(db, in_channel=in_channel, not_in_channel=not_in_channel, **filters)
+
+
+async def get_users_by_ids(svc: Services, actor: Actor, ids: list[str], *, since: int = 0) -> list[User]:
+    async with svc.db.read() as db:
+        return await users_store.get_users_by_ids(db, ids, since)
+
+
+async def get_users_by_usernames(svc: Services, actor: Actor, names: list[str]) -> list[User]:
+    async with svc.db.read() as db:
+        return await users_store.get_users_by_usernames(db, names)
+
+
+async def get_user_by_email(svc: Services, actor: Actor, email: str) -> User:
+    async with svc.db.read() as db:
+        user = await users_store.get_user_by_email(db, email)
+    # Looking people up by email is how addresses would leak: only admins and the owner get an answer.
+    if user is None or not (actor.is_admin or actor.user_id == user.id):
+        raise not_found("user")
+    return user
+
+
+async def autocomplete(svc: Services, actor: Actor, name: str, *, in_team: str = "", in_channel: str = "", limit: int = 100) -> dict[str, list[User]]:
+    """@-mention suggestions: channel members first, then team members outside the channel."""
+    async with svc.db.read() as db:
+        if in_channel:
+            await access_channel(db, actor, in_channel)
+            inside = await users_store.list_users(db, term=name, in_channel=in_channel, active=True, limit=limit)
+            outside: list[User] = []
+            if in_team:
+                outside = await users_store.list_users(db, term=name, in_team=in_team, not_in_channel=in_channel, active=True, limit=limit)
+            return {"users": inside, "out_of_channel": outside}
+        if in_team:
+            await access_team(db, actor, in_team)
+        found = await users_store.list_users(db, term=name, in_team=in_team, active=True, limit=limit)
+        return {"users": found, "out_of_channel": []}
+
+
+async def profiles_in_channels(svc: Services, actor: Actor, channel_ids: list[str]) -> dict[str, list[User]]:
+    """POST /users/group_channels: the members of each readable channel (others are skipped silently)."""
+    out: dict[str, list[User]] = {}
+    async with svc.db.read() as db:
+        for channel_id in channel_ids:
+            try:
+                await access_channel(db, actor, channel_id)
+            except AppError:
+                continue
+            out[channel_id] = await users_store.list_users(db, in_channel=channel_id, limit=200)
+    return out
+
+
+async def list_sessions(svc: Services, actor: Actor, user_id: str) -> list[Session]:
+    check_can_edit_user(actor, user_id)
+    async with svc.db.read() as db:
+        return await users_store.get_sessions_for_user(db, user_id)
+
+
+async def mfa_required(svc: Services, login_id: str) -> bool:
+    async with svc.db.read() as db:
+        user = await users_store.get_user_by_login(db, login_id) if login_id else None
+    return bool(user and user.mfa_active)

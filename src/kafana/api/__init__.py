@@ -1,0 +1,1 @@
+"""HTTP and WebSocket adapters: parse, authenticate, call one action, serialize. Nothing else."""

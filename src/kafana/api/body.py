@@ -1,0 +1,108 @@
+"""Reading request bodies strictly: JSON content type, no duplicate keys, typed field access.
+
+Every failure is a 4xx with Mattermost's error JSON, never a 500 (reliability D11, D13).
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from starlette.requests import Request
+
+from kafana.lib.errors import AppError, invalid_param
+from kafana.lib.validation import clean_text
+
+
+def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in out:
+            raise AppError(400, "api.context.invalid_body_param.app_error", f"Duplicate key in JSON body: {key!r}.")
+        out[key] = value
+    return out
+
+
+async def read_json(request: Request) -> Any:
+    content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if content_type and content_type != "application/json":
+        raise AppError(415, "api.context.invalid_content_type.app_error", "Request body must be JSON (Content-Type: application/json).")
+    raw = await request.body()
+    if not raw.strip():
+        raise AppError(400, "api.context.invalid_body_param.app_error", "Request body is empty.")
+    try:
+        return json.loads(raw, object_pairs_hook=_no_duplicates)
+    except AppError:
+        raise
+    except (ValueError, RecursionError):
+        raise AppError(400, "api.context.invalid_body_param.app_error", "Request body is not valid JSON.") from None
+
+
+async def read_object(request: Request) -> Body:
+    data = await read_json(request)
+    if not isinstance(data, dict):
+        raise AppError(400, "api.context.invalid_body_param.app_error", "Request body must be a JSON object.")
+    return Body(data)
+
+
+async def read_id_list(request: Request, name: str = "ids", *, limit: int = 1000) -> list[str]:
+    data = await read_json(request)
+    if not isinstance(data, list) or not all(isinstance(x, str) for x in data) or len(data) > limit:
+        raise invalid_param(name)
+    return list(dict.fromkeys(data))
+
+
+class Body:
+    """Typed access to a JSON object; wrong types give `invalid_param(name)`."""
+
+    def __init__(self, data: dict[str, Any]) -> None:
+        self.data = data
+
+    def __contains__(self, key: str) -> bool:
+        return key in self.data and self.data[key] is not None
+
+    def str(self, key: str, default: str = "", *, max_len: int | None = None, required: bool = False) -> str:
+        value = self.data.get(key)
+        if value is None:
+            if required:
+                raise invalid_param(key)
+            return default
+        if not isinstance(value, str):
+            raise invalid_param(key)
+        if required and not value:
+            raise invalid_param(key)
+        if max_len is not None and len(value) > max_len:
+            raise invalid_param(key)
+        return clean_text(value)
+
+    def bool(self, key: str, default: bool = False) -> bool:
+        value = self.data.get(key)
+        if value is None:
+            return default
+        if not isinstance(value, bool):
+            raise invalid_param(key)
+        return value
+
+    def int(self, key: str, default: int = 0) -> int:
+        value = self.data.get(key)
+        if value is None:
+            return default
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise invalid_param(key)
+        return value
+
+    def str_list(self, key: str, *, max_items: int = 1000) -> list[str]:
+        value = self.data.get(key)
+        if value is None:
+            return []
+        if not isinstance(value, list) or len(value) > max_items or not all(isinstance(x, str) for x in value):
+            raise invalid_param(key)
+        return value
+
+    def obj(self, key: str) -> dict[str, Any] | None:
+        value = self.data.get(key)
+        if value is None:
+            return None
+        if not isinstance(value, dict):
+            raise invalid_param(key)
+        return value

@@ -1,0 +1,175 @@
+"""Pure ASGI middleware: headers every response carries, the body size cap, and rate limiting."""
+
+from __future__ import annotations
+
+import math
+import time
+from collections.abc import Callable
+
+
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from kafana.lib.ids import hash_token, new_id
+from kafana.lib.validation import REQUEST_BODY_MAX_BYTES
+
+ERROR_TOO_LARGE = (
+    b'{"id":"api.context.request_body_too_large.app_error","message":"The request body is too large.",'
+    b'"detailed_error":"","request_id":"","status_code":413,"is_oauth":false}'
+)
+
+
+class HeadersMiddleware:
+    """X-Version-Id and X-Request-Id on every response (clients read them on errors too), plus safe defaults."""
+
+    def __init__(self, app: ASGIApp, version_id: str) -> None:
+        self.app = app
+        self.version_id = version_id.encode()
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        request_id = new_id()
+        scope.setdefault("state", {})["request_id"] = request_id
+        extra = [
+            (b"x-version-id", self.version_id),
+            (b"x-request-id", request_id.encode()),
+            (b"x-content-type-options", b"nosniff"),
+            (b"x-frame-options", b"SAMEORIGIN"),
+        ]
+
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                message["headers"] = list(message.get("headers", [])) + extra
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)
+
+
+class BodyLimitMiddleware:
+    """Refuse bodies over the limit with 413 before they are read into memory (D1)."""
+
+    def __init__(self, app: ASGIApp, limit: int = REQUEST_BODY_MAX_BYTES, exempt_prefixes: tuple[str, ...] = ()) -> None:
+        self.app = app
+        self.limit = limit
+        self.exempt = exempt_prefixes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["path"].startswith(self.exempt):
+            await self.app(scope, receive, send)
+            return
+        for name, value in scope["headers"]:
+            if name == b"content-length" and value.isdigit() and int(value) > self.limit:
+                await _send_raw(send, 413, ERROR_TOO_LARGE)
+                return
+        received = 0
+
+        async def limited_receive() -> Message:
+            nonlocal received
+            message = await receive()
+            if message["type"] == "http.request":
+                received += len(message.get("body", b""))
+                if received > self.limit:
+                    raise BodyTooLarge()
+            return message
+
+        try:
+            await self.app(scope, limited_receive, send)
+        except BodyTooLarge:
+            await _send_raw(send, 413, ERROR_TOO_LARGE)
+
+
+class BodyTooLarge(Exception):
+    pass
+
+
+async def _send_raw(send: Send, status: int, body: bytes, content_type: bytes = b"application/json", headers: list[tuple[bytes, bytes]] | None = None) -> None:
+    await send({"type": "http.response.start", "status": status, "headers": [(b"content-type", content_type), (b"content-length", str(len(body)).encode())] + (headers or [])})
+    await send({"type": "http.response.body", "body": body})
+
+
+class TokenBucket:
+    __slots__ = ("tokens", "updated")
+
+    def __init__(self, tokens: float, updated: float) -> None:
+        self.tokens = tokens
+        self.updated = updated
+
+
+class RateLimiter:
+    """Token buckets keyed by user token (authenticated) or client address (anonymous).
+
+    Keying authenticated requests by their token means neighbours behind one NAT address do not starve
+    each other (reliability D15), while anonymous floods are bounded per address.
+    """
+
+    def __init__(self, per_sec: float, burst: int, clock: Callable[[], float] = time.monotonic, max_keys: int = 10_000) -> None:
+        self.per_sec = per_sec
+        self.burst = burst
+        self.clock = clock
+        self.max_keys = max_keys
+        self.buckets: dict[str, TokenBucket] = {}
+
+    def take(self, key: str) -> tuple[bool, int, float]:
+        """Returns (allowed, remaining, seconds until a token is available)."""
+        now = self.clock()
+        bucket = self.buckets.get(key)
+        if bucket is None:
+            if len(self.buckets) >= self.max_keys:
+                self.buckets.clear()
+            bucket = self.buckets[key] = TokenBucket(float(self.burst), now)
+        else:
+            bucket.tokens = min(float(self.burst), bucket.tokens + (now - bucket.updated) * self.per_sec)
+            bucket.updated = now
+        if bucket.tokens >= 1.0:
+            bucket.tokens -= 1.0
+            return True, int(bucket.tokens), 0.0
+        return False, 0, (1.0 - bucket.tokens) / self.per_sec
+
+
+def _rate_key(scope: Scope) -> str:
+    auth = b""
+    cookie = b""
+    for name, value in scope["headers"]:
+        if name == b"authorization":
+            auth = value
+        elif name == b"cookie":
+            cookie = value
+    if auth:
+        return "t:" + hash_token(auth.decode("latin-1").split(" ")[-1])
+    if b"MMAUTHTOKEN=" in cookie:
+        token = cookie.split(b"MMAUTHTOKEN=", 1)[1].split(b";", 1)[0]
+        return "t:" + hash_token(token.decode("latin-1"))
+    client = scope.get("client")
+    return "ip:" + (client[0] if client else "")
+
+
+class RateLimitMiddleware:
+    def __init__(self, app: ASGIApp, limiter: RateLimiter) -> None:
+        self.app = app
+        self.limiter = limiter
+        self.limit_header = str(limiter.burst).encode()
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        allowed, remaining, wait = self.limiter.take(_rate_key(scope))
+        reset = str(max(1, math.ceil(wait))).encode()
+        headers: list[tuple[bytes, bytes]] = [
+            (b"x-ratelimit-limit", self.limit_header),
+            (b"x-ratelimit-remaining", str(remaining).encode()),
+            (b"x-ratelimit-reset", reset if not allowed else b"1"),
+        ]
+        if not allowed:
+            await _send_raw(send, 429, b"limit exceeded", b"text/plain; charset=utf-8", headers + [(b"retry-after", reset)])
+            return
+
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                message["headers"] = list(message.get("headers", [])) + headers
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)
+
+

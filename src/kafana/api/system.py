@@ -1,0 +1,190 @@
+"""Liveness, the client configuration, the licence stub and roles: what a client reads before login."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request
+from starlette.responses import Response
+
+from kafana import MATTERMOST_VERSION, __version__
+from kafana.actions.context import Services
+from kafana.api.body import read_json
+from kafana.api.deps import ActorDep, ServicesDep
+from kafana.api.responses import JSON
+from kafana.lib.errors import invalid_param, not_found
+from kafana.lib.permissions import ROLE_DISPLAY, ROLES
+
+router = APIRouter()
+
+
+@router.get("/system/ping")
+async def ping(svc: ServicesDep, device_id: str = "") -> JSON:
+    body = {
+        "status": "OK",
+        "ActiveSearchBackend": "database",
+        "AndroidLatestVersion": "",
+        "AndroidMinVersion": "",
+        "IosLatestVersion": "",
+        "IosMinVersion": "",
+    }
+    if device_id:
+        body["CanReceiveNotifications"] = "true" if svc.settings.push_proxy_url else "unknown"
+    return JSON(body)
+
+
+def client_config(svc: Services) -> dict[str, str]:
+    """config/client?format=old: every value a string (the mobile app compares strings)."""
+    s = svc.settings
+    values: dict[str, object] = {
+        "Version": MATTERMOST_VERSION,
+        "BuildNumber": __version__,
+        "BuildDate": "",
+        "BuildHash": "kafana",
+        "BuildHashEnterprise": "none",
+        "BuildEnterpriseReady": False,
+        "DiagnosticId": svc.diagnostic_id,
+        "DiagnosticsEnabled": False,
+        "SiteURL": s.site_url,
+        "SiteName": s.site_name,
+        "WebsocketURL": "",
+        "WebsocketPort": 80,
+        "WebsocketSecurePort": 443,
+        "EnableReliableWebSockets": True,
+        "EnableSignUpWithEmail": s.signup_mode != "closed",
+        "EnableSignInWithEmail": True,
+        "EnableSignInWithUsername": True,
+        "EnableOpenServer": s.signup_mode == "open",
+        "EnableUserCreation": s.signup_mode != "closed",
+        "EnableLdap": False,
+        "EnableSaml": False,
+        "EnableSignUpWithGitLab": False,
+        "EnableSignUpWithGoogle": False,
+        "EnableSignUpWithOffice365": False,
+        "EnableSignUpWithOpenId": False,
+        "EnableGuestMagicLink": False,
+        "EnableGuestAccounts": False,
+        "PasswordEnableForgotLink": False,
+        "ForgotPasswordLink": "",
+        "LdapLoginFieldName": "",
+        "MobileJailbreakProtection": False,
+        "MobileEnableBiometrics": False,
+        "EnableMultifactorAuthentication": True,
+        "EnforceMultifactorAuthentication": s.mfa_enforced,
+        "EnableUserAccessTokens": s.enable_personal_access_tokens,
+        "CollapsedThreads": "default_off",
+        "TeammateNameDisplay": "username",
+        "LockTeammateNameDisplay": False,
+        "EnableCustomEmoji": True,
+        "EnableFileAttachments": True,
+        "EnableMobileFileUpload": True,
+        "EnableMobileFileDownload": True,
+        "MaxFileSize": 104857600,
+        "MaxPostSize": 16383,
+        "MaxNotificationsPerChannel": 1000,
+        "AllowEditPost": "always",
+        "PostEditTimeLimit": -1,
+        "EnableUserTypingMessages": True,
+        "TimeBetweenUserTypingUpdatesMilliseconds": 5000,
+        "EnableLinkPreviews": False,
+        "EnablePermalinkPreviews": True,
+        "EnablePublicLink": False,
+        "EnableCustomUserStatuses": True,
+        "EnableLastActiveTime": True,
+        "ExperimentalViewArchivedChannels": True,
+        "ExperimentalTownSquareIsReadOnly": False,
+        "ExperimentalEnableAutomaticReplies": False,
+        "RestrictDirectMessage": "any",
+        "SendPushNotifications": bool(s.push_proxy_url),
+        "ShowFullName": True,
+        "ShowEmailAddress": False,
+        "AsymmetricSigningPublicKey": "",
+        "ScheduledPosts": False,
+        "PostPriority": False,
+        "EnableCustomTermsOfService": False,
+        "TermsOfServiceLink": "",
+        "PrivacyPolicyLink": "",
+        "AboutLink": "",
+        "HelpLink": "",
+        "ReportAProblemLink": "",
+        "SupportEmail": "",
+        "DefaultClientLocale": "en",
+        "AvailableLocales": "",
+        "EnableChannelViewedMessages": True,
+        "EnableEmailBatching": False,
+        "EnableCommands": False,
+        "EnableOnlyAdminIntegrations": True,
+        "EnablePostUsernameOverride": False,
+        "EnablePostIconOverride": False,
+        "EnableBotAccountCreation": False,
+        "EnableSVGs": False,
+        "EnableLatex": False,
+        "EnableInlineLatex": False,
+        "EnableDeveloper": False,
+        "EnableTesting": False,
+        "EnableDiagnostics": False,
+        "ExtendSessionLengthWithActivity": True,
+        "FeatureFlagCollapsedThreads": True,
+        "IsDefaultMarketplace": False,
+        "PluginsEnabled": False,
+        "RunJobs": True,
+        "TelemetryId": svc.diagnostic_id,
+        "NoAccounts": False,
+        "DataRetentionEnableMessageDeletion": False,
+        "DataRetentionEnableFileDeletion": False,
+    }
+    return {k: (("true" if v else "false") if isinstance(v, bool) else str(v)) for k, v in values.items()}
+
+
+@router.get("/config/client")
+async def get_client_config(svc: ServicesDep, format: str = "old") -> JSON:
+    return JSON(client_config(svc))
+
+
+@router.get("/license/client")
+async def get_client_license(format: str = "old") -> JSON:
+    return JSON({"IsLicensed": "false", "IsTrial": "false", "SkuName": "", "SkuShortName": ""})
+
+
+def role_to_api(name: str) -> dict[str, object]:
+    return {
+        "id": name,
+        "name": name,
+        "display_name": ROLE_DISPLAY.get(name, name),
+        "description": "",
+        "create_at": 0,
+        "update_at": 0,
+        "delete_at": 0,
+        "permissions": sorted(ROLES[name]),
+        "scheme_managed": True,
+        "built_in": True,
+    }
+
+
+@router.post("/roles/names")
+async def get_roles_by_names(request: Request, actor: ActorDep) -> JSON:
+    names = await read_json(request)
+    if not isinstance(names, list) or not all(isinstance(n, str) for n in names) or len(names) > 100:
+        raise invalid_param("role_names")
+    return JSON([role_to_api(n) for n in dict.fromkeys(names) if n in ROLES])
+
+
+@router.get("/roles/name/{name}")
+async def get_role_by_name(name: str, actor: ActorDep) -> JSON:
+    if name not in ROLES:
+        raise not_found("role")
+    return JSON(role_to_api(name))
+
+
+@router.get("/roles/{role_id}")
+async def get_role(role_id: str, actor: ActorDep) -> JSON:
+    if role_id not in ROLES:
+        raise not_found("role")
+    return JSON(role_to_api(role_id))
+
+
+@router.get("/roles")
+async def get_all_roles(actor: ActorDep) -> JSON:
+    return JSON([role_to_api(n) for n in ROLES])
+
+
+def root_response() -> Response:
+    return Response(b"", status_code=200, media_type="text/html")

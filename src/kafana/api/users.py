@@ -1,0 +1,273 @@
+"""/users: login, logout, profiles, lookups, passwords, sessions and personal access tokens."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request
+from starlette.responses import Response
+
+from kafana.actions import auth, users
+from kafana.api.body import read_id_list, read_object
+from kafana.api.deps import ActorDep, Paging, ServicesDep, current_actor, resolve_user_id, services, token_from_request
+from kafana.api.responses import JSON, created, ok
+from kafana.lib.errors import AppError, invalid_param, not_found
+from kafana.models.actor import Actor
+
+router = APIRouter()
+
+COOKIE_MAX_AGE = 30 * 86_400
+
+
+@router.post("/users/login")
+async def login(request: Request, svc: ServicesDep) -> Response:
+    body = await read_object(request)
+    login_id = body.str("login_id", max_len=256)
+    user_id = body.str("id", max_len=26)
+    password = body.str("password", max_len=1024)
+    if not (login_id or user_id) or not password:
+        raise auth.INVALID_CREDENTIALS
+    client = request.client.host if request.client else ""
+    result = await auth.do_login(
+        svc, login_id, password, user_id=user_id, device_id=body.str("device_id", max_len=512), mfa_token=body.str("token", max_len=32), client_key=client
+    )
+    response = JSON(result.user.to_api(full=True))
+    response.headers["Token"] = result.token
+    if request.headers.get("x-requested-with", "").lower() == "xmlhttprequest":
+        secure = svc.settings.site_url.startswith("https://")
+        response.set_cookie("MMAUTHTOKEN", result.token, max_age=COOKIE_MAX_AGE, httponly=True, secure=secure, samesite="lax")
+        response.set_cookie("MMUSERID", result.user.id, max_age=COOKIE_MAX_AGE, secure=secure, samesite="lax")
+        response.set_cookie("MMCSRF", result.session.csrf_token, max_age=COOKIE_MAX_AGE, secure=secure, samesite="lax")
+    return response
+
+
+@router.post("/users/logout")
+async def logout(request: Request, svc: ServicesDep) -> Response:
+    """2xx even without a session: Matterbridge uses it as a liveness probe before logging in."""
+    token, _ = token_from_request(request)
+    if token:
+        try:
+            actor = await current_actor(request)
+        except AppError:
+            actor = None
+        if actor is not None:
+            await auth.do_logout(svc, actor)
+    response = ok()
+    for name in ("MMAUTHTOKEN", "MMUSERID", "MMCSRF"):
+        response.delete_cookie(name)
+    return response
+
+
+@router.post("/users", status_code=201)
+async def create_user(request: Request, svc: ServicesDep) -> Response:
+    body = await read_object(request)
+    token, _ = token_from_request(request)
+    actor = await current_actor(request) if token else None
+    user = await users.do_create_user(svc, actor, body.data, create_at=body.int("create_at"))
+    return created(users.sanitize(actor or Actor(user), user))
+
+
+@router.get("/users/me")
+async def get_me(actor: ActorDep) -> JSON:
+    assert actor.user is not None
+    return JSON(actor.user.to_api(full=True))
+
+
+@router.get("/users")
+async def list_users(
+    svc: ServicesDep,
+    actor: ActorDep,
+    paging: Paging,
+    in_team: str = "",
+    not_in_team: str = "",
+    in_channel: str = "",
+    not_in_channel: str = "",
+    without_team: bool = False,
+    active: bool | None = None,
+    inactive: bool = False,
+    sort: str = "",
+) -> JSON:
+    offset, limit = paging
+    found = await users.list_users(
+        svc, actor, in_team=in_team, not_in_team=not_in_team, in_channel=in_channel, not_in_channel=not_in_channel,
+        without_team=without_team, active=False if inactive else active, sort=sort, offset=offset, limit=limit,
+    )
+    return JSON([users.sanitize(actor, u) for u in found])
+
+
+@router.post("/users/ids")
+async def get_users_by_ids(request: Request, svc: ServicesDep, actor: ActorDep, since: int = 0) -> JSON:
+    ids = await read_id_list(request, "user_ids")
+    return JSON([users.sanitize(actor, u) for u in await users.get_users_by_ids(svc, actor, ids, since=since)])
+
+
+@router.post("/users/usernames")
+async def get_users_by_usernames(request: Request, svc: ServicesDep, actor: ActorDep) -> JSON:
+    names = await read_id_list(request, "usernames")
+    return JSON([users.sanitize(actor, u) for u in await users.get_users_by_usernames(svc, actor, names)])
+
+
+@router.get("/users/username/{username}")
+async def get_user_by_username(username: str, svc: ServicesDep, actor: ActorDep) -> JSON:
+    found = await users.get_users_by_usernames(svc, actor, [username])
+    if not found:
+        raise not_found("user")
+    return JSON(users.sanitize(actor, found[0]))
+
+
+@router.get("/users/email/{email}")
+async def get_user_by_email(email: str, svc: ServicesDep, actor: ActorDep) -> JSON:
+    user = await users.get_user_by_email(svc, actor, email)
+    return JSON(users.sanitize(actor, user))
+
+
+@router.get("/users/autocomplete")
+async def autocomplete_users(svc: ServicesDep, actor: ActorDep, name: str = "", in_team: str = "", in_channel: str = "", limit: int = 100) -> JSON:
+    result = await users.autocomplete(svc, actor, name, in_team=in_team, in_channel=in_channel, limit=min(max(limit, 1), 200))
+    return JSON({key: [users.sanitize(actor, u) for u in found] for key, found in result.items()})
+
+
+@router.post("/users/search")
+async def search_users(request: Request, svc: ServicesDep, actor: ActorDep) -> JSON:
+    body = await read_object(request)
+    term = body.str("term", max_len=64)
+    found = await users.list_users(
+        svc, actor, term=term, in_team=body.str("team_id", max_len=26), not_in_team=body.str("not_in_team_id", max_len=26),
+        in_channel=body.str("in_channel_id", max_len=26), not_in_channel=body.str("not_in_channel_id", max_len=26),
+        without_team=body.bool("without_team"), active=None if body.bool("allow_inactive") else True, offset=0,
+        limit=min(max(body.int("limit", 100), 1), 200),
+    )
+    return JSON([users.sanitize(actor, u) for u in found])
+
+
+@router.post("/users/group_channels")
+async def get_profiles_in_group_channels(request: Request, svc: ServicesDep, actor: ActorDep) -> JSON:
+    ids = await read_id_list(request, "channel_ids", limit=200)
+    result = await users.profiles_in_channels(svc, actor, ids)
+    return JSON({cid: [users.sanitize(actor, u) for u in found] for cid, found in result.items()})
+
+
+@router.get("/users/{user_id}")
+async def get_user(user_id: str, svc: ServicesDep, actor: ActorDep) -> JSON:
+    user = await users.get_user(svc, actor, resolve_user_id(actor, user_id))
+    return JSON(users.sanitize(actor, user))
+
+
+@router.put("/users/{user_id}/patch")
+async def patch_user(user_id: str, request: Request, svc: ServicesDep, actor: ActorDep) -> JSON:
+    body = await read_object(request)
+    user = await users.do_patch_user(svc, actor, resolve_user_id(actor, user_id), body.data)
+    return JSON(users.sanitize(actor, user))
+
+
+@router.put("/users/{user_id}")
+async def update_user(user_id: str, request: Request, svc: ServicesDep, actor: ActorDep) -> JSON:
+    body = await read_object(request)
+    uid = resolve_user_id(actor, user_id)
+    if body.str("id") != uid:
+        raise invalid_param("user_id")
+    user = await users.do_patch_user(svc, actor, uid, body.data)
+    return JSON(users.sanitize(actor, user))
+
+
+@router.put("/users/{user_id}/password")
+async def update_password(user_id: str, request: Request, svc: ServicesDep, actor: ActorDep) -> Response:
+    body = await read_object(request)
+    await users.do_update_password(
+        svc, actor, resolve_user_id(actor, user_id), body.str("current_password", max_len=1024), body.str("new_password", max_len=1024, required=True)
+    )
+    return ok()
+
+
+@router.put("/users/{user_id}/active")
+async def update_active(user_id: str, request: Request, svc: ServicesDep, actor: ActorDep) -> Response:
+    body = await read_object(request)
+    if "active" not in body:
+        raise invalid_param("active")
+    await users.do_set_active(svc, actor, resolve_user_id(actor, user_id), body.bool("active"))
+    return ok()
+
+
+@router.delete("/users/{user_id}")
+async def deactivate_user(user_id: str, svc: ServicesDep, actor: ActorDep) -> Response:
+    await users.do_set_active(svc, actor, resolve_user_id(actor, user_id), False)
+    return ok()
+
+
+@router.put("/users/{user_id}/roles")
+async def update_roles(user_id: str, request: Request, svc: ServicesDep, actor: ActorDep) -> Response:
+    body = await read_object(request)
+    await users.do_update_roles(svc, actor, resolve_user_id(actor, user_id), body.str("roles", required=True, max_len=256))
+    return ok()
+
+
+@router.get("/users/{user_id}/sessions")
+async def get_sessions(user_id: str, svc: ServicesDep, actor: ActorDep) -> JSON:
+    found = await users.list_sessions(svc, actor, resolve_user_id(actor, user_id))
+    return JSON([s.to_api() for s in found])
+
+
+@router.post("/users/{user_id}/sessions/revoke/all")
+async def revoke_all_sessions(user_id: str, svc: ServicesDep, actor: ActorDep) -> Response:
+    uid = resolve_user_id(actor, user_id)
+    users.check_can_edit_user(actor, uid)
+    await auth.revoke_user_sessions(svc, uid)
+    return ok()
+
+
+@router.put("/users/sessions/device")
+async def attach_device(request: Request, svc: ServicesDep, actor: ActorDep) -> Response:
+    body = await read_object(request)
+    await auth.do_attach_device(svc, actor, body.str("device_id", required=True, max_len=512))
+    return ok()
+
+
+@router.post("/users/mfa")
+async def check_mfa(request: Request, svc: ServicesDep) -> JSON:
+    body = await read_object(request)
+    required = await users.mfa_required(svc, body.str("login_id", max_len=256))
+    return JSON({"mfa_required": required})
+
+
+# Personal access tokens ------------------------------------------------------------------------------------
+
+
+@router.post("/users/{user_id}/tokens")
+async def create_token(user_id: str, request: Request, svc: ServicesDep, actor: ActorDep) -> JSON:
+    body = await read_object(request)
+    pat, token = await auth.do_create_access_token(svc, actor, resolve_user_id(actor, user_id), body.str("description", max_len=512))
+    return JSON({**pat.to_api(), "token": token})
+
+
+@router.get("/users/{user_id}/tokens")
+async def list_tokens(user_id: str, svc: ServicesDep, actor: ActorDep, paging: Paging) -> JSON:
+    offset, limit = paging
+    found = await auth.list_access_tokens(svc, actor, resolve_user_id(actor, user_id), offset, limit)
+    return JSON([t.to_api() for t in found])
+
+
+@router.get("/users/tokens/{token_id}")
+async def get_token(token_id: str, svc: ServicesDep, actor: ActorDep) -> JSON:
+    return JSON((await auth.get_access_token(svc, actor, token_id)).to_api())
+
+
+async def _token_state(request: Request, active: bool | None) -> Response:
+    actor = await current_actor(request)
+    body = await read_object(request)
+    await auth.do_set_access_token_state(services(request), actor, body.str("token_id", required=True, max_len=26), active=active)
+    return ok()
+
+
+@router.post("/users/tokens/revoke")
+async def revoke_token(request: Request) -> Response:
+    return await _token_state(request, None)
+
+
+@router.post("/users/tokens/disable")
+async def disable_token(request: Request) -> Response:
+    return await _token_state(request, False)
+
+
+@router.post("/users/tokens/enable")
+async def enable_token(request: Request) -> Response:
+    return await _token_state(request, True)
+
+

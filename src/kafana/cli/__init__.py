@@ -1,0 +1,1 @@
+"""The `kafana` command. Every command goes through actions, like the HTTP API."""

@@ -1,0 +1,121 @@
+"""`kafana serve | db upgrade | user create | team create | config show`."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+from typing import Annotated, Any, TypeVar
+
+import typer
+
+from kafana.actions.context import Services
+from kafana.config import Settings, load_settings
+from kafana.db import Database
+from kafana.db.migrate import upgrade
+from kafana.lib.errors import AppError
+
+app = typer.Typer(no_args_is_help=True, help="Kafana, a team chat server that speaks the Mattermost API v4.")
+db_app = typer.Typer(no_args_is_help=True, help="Database maintenance.")
+user_app = typer.Typer(no_args_is_help=True, help="Manage accounts.")
+team_app = typer.Typer(no_args_is_help=True, help="Manage teams.")
+config_app = typer.Typer(no_args_is_help=True, help="Inspect settings.")
+app.add_typer(db_app, name="db")
+app.add_typer(user_app, name="user")
+app.add_typer(team_app, name="team")
+app.add_typer(config_app, name="config")
+
+T = TypeVar("T")
+DataDir = Annotated[Path | None, typer.Option("--data-dir", help="Where the SQLite database and files live.")]
+ConfigFile = Annotated[Path | None, typer.Option("--config", help="A TOML settings file.")]
+
+
+def settings_for(data_dir: Path | None, config: Path | None, **overrides: Any) -> Settings:
+    return load_settings(config, data_dir=data_dir, **overrides)
+
+
+async def prepare(settings: Settings) -> None:
+    """Create the data directory and bring the schema up to date."""
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    typer.echo("Migrating the database…", err=True)
+    await upgrade(settings.effective_database_url)
+
+
+def run_with_services(settings: Settings, fn: Callable[[Services], Awaitable[T]]) -> T:
+    async def runner() -> T:
+        await prepare(settings)
+        db = Database(settings.effective_database_url, sqlite_synchronous=settings.sqlite_synchronous)
+        try:
+            return await fn(Services(settings=settings, db=db))
+        finally:
+            await db.dispose()
+
+    try:
+        return asyncio.run(runner())
+    except AppError as exc:
+        typer.echo(f"error: {exc.message} ({exc.id})", err=True)
+        raise typer.Exit(1) from None
+
+
+@app.command()
+def serve(
+    data_dir: DataDir = None,
+    config: ConfigFile = None,
+    host: Annotated[str | None, typer.Option(help="Address to listen on.")] = None,
+    port: Annotated[int | None, typer.Option(help="Port to listen on (default 8065).")] = None,
+) -> None:
+    """Run the server; creates the data directory and migrates the database first."""
+    import uvicorn
+
+    from kafana.main import create_app
+
+    settings = settings_for(data_dir, config, host=host, port=port)
+    asyncio.run(prepare(settings))
+    where = "PostgreSQL" if not settings.is_sqlite else f"SQLite in {settings.data_dir.resolve()}"
+    typer.echo(f"Kafana on http://{settings.host}:{settings.port} ({where})", err=True)
+    typer.echo("The first account that signs up becomes the system admin; or run: kafana user create --system-admin", err=True)
+    uvicorn.run(create_app(settings), host=settings.host, port=settings.port, loop="uvloop", http="httptools", log_level="warning", ws="websockets-sansio")
+
+
+@db_app.command("upgrade")
+def db_upgrade(data_dir: DataDir = None, config: ConfigFile = None) -> None:
+    """Apply every pending migration."""
+    asyncio.run(prepare(settings_for(data_dir, config)))
+    typer.echo("Database is up to date.")
+
+
+@user_app.command("create")
+def user_create(
+    username: Annotated[str, typer.Option(prompt=True)],
+    email: Annotated[str, typer.Option(prompt=True)],
+    password: Annotated[str, typer.Option(prompt=True, hide_input=True, confirmation_prompt=True)],
+    system_admin: Annotated[bool, typer.Option("--system-admin", help="Make the account a system admin.")] = False,
+    data_dir: DataDir = None,
+    config: ConfigFile = None,
+) -> None:
+    """Create an account."""
+    from kafana.actions.users import do_create_user
+    from kafana.models.actor import SYSTEM
+
+    data = {"username": username, "email": email, "password": password}
+    user = run_with_services(settings_for(data_dir, config), lambda svc: do_create_user(svc, SYSTEM, data, system_admin=system_admin))
+    typer.echo(f"Created user {user.username} ({user.id}) with roles: {user.roles}")
+
+
+@config_app.command("show")
+def config_show(data_dir: DataDir = None, config: ConfigFile = None) -> None:
+    """Print the effective settings (secrets masked)."""
+    settings = settings_for(data_dir, config)
+    values = settings.model_dump(mode="json")
+    for key in ("smtp_password",):
+        if values.get(key):
+            values[key] = "********"
+    if "@" in values.get("database_url", ""):
+        scheme, rest = values["database_url"].split("://", 1)
+        values["database_url"] = f"{scheme}://********@{rest.split('@', 1)[1]}"
+    typer.echo(json.dumps(values, indent=2, sort_keys=True))
+
+
+def main() -> None:
+    app()

@@ -1,0 +1,105 @@
+"""Settings: TOML `[section] name` and environment `KAFANA_SECTION_NAME`, one flat namespace.
+
+Precedence: defaults < TOML file (`KAFANA_CONFIG` or `--config`) < environment.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, ValidationError
+
+
+class Settings(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    data_dir: Path = Path("kafana-data")
+    database_url: str = ""  # empty: SQLite file inside data_dir
+    redis_url: str = ""
+    site_url: str = "http://localhost:8065"
+    site_name: str = "Kafana"
+    host: str = "127.0.0.1"
+    port: int = 8065
+
+    rate_limit_enabled: bool = True
+    rate_limit_per_sec: float = 10.0
+    rate_limit_max_burst: int = 100
+
+    signup_mode: Literal["open", "invite", "closed"] = "open"
+    mfa_enforced: bool = False
+    maximum_login_attempts: int = 10
+    session_length_days: int = 30
+    session_idle_timeout_minutes: int = 43200
+    enable_personal_access_tokens: bool = True
+    # Argon2 memory cost in KiB; tests lower it, production keeps the library default.
+    password_hash_memory_kib: int = 65536
+    password_hash_time_cost: int = 3
+
+    sqlite_synchronous: Literal["normal", "full"] = "normal"
+    privacy_store_ip: bool = False
+
+    smtp_host: str = ""
+    smtp_port: int = 25
+    smtp_username: str = ""
+    smtp_password: str = ""
+    smtp_security: Literal["none", "starttls", "tls"] = "none"
+    email_from: str = "kafana@localhost"
+    retention_message_days: int = 0
+    retention_file_days: int = 0
+    files_backend: Literal["local", "s3"] = "local"
+    push_proxy_url: str = ""
+
+    @property
+    def effective_database_url(self) -> str:
+        """The SQLAlchemy URL: postgresql:// is mapped to asyncpg, empty means SQLite in data_dir."""
+        url = self.database_url
+        if not url:
+            return f"sqlite+aiosqlite:///{(self.data_dir / 'kafana.db').resolve()}"
+        for prefix in ("postgresql://", "postgres://"):
+            if url.startswith(prefix):
+                return "postgresql+asyncpg://" + url[len(prefix):]
+        if url.startswith("sqlite://"):
+            return "sqlite+aiosqlite://" + url[len("sqlite://"):]
+        return url
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.effective_database_url.startswith("sqlite")
+
+
+def _flatten(table: dict[str, Any], prefix: str = "") -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for key, value in table.items():
+        name = f"{prefix}{key}".replace("-", "_").lower()
+        if isinstance(value, dict):
+            out.update(_flatten(value, name + "_"))
+        else:
+            out[name] = value
+    return out
+
+
+def load_settings(config_file: str | Path | None = None, env: dict[str, str] | None = None, **overrides: Any) -> Settings:
+    """Build settings from a TOML file, the environment and explicit overrides (CLI flags)."""
+    env = dict(os.environ) if env is None else env
+    values: dict[str, Any] = {}
+    path = config_file or env.get("KAFANA_CONFIG")
+    if path:
+        with open(path, "rb") as fh:
+            values.update(_flatten(tomllib.load(fh)))
+    fields = Settings.model_fields
+    for key, value in env.items():
+        if key.startswith("KAFANA_") and key != "KAFANA_CONFIG":
+            name = key[len("KAFANA_"):].lower()
+            if name in fields:
+                values[name] = value
+    values.update({k: v for k, v in overrides.items() if v is not None})
+    unknown = sorted(set(values) - set(fields))
+    if unknown:
+        raise SystemExit(f"kafana: unknown setting(s): {', '.join(unknown)}")
+    try:
+        return Settings(**values)
+    except ValidationError as exc:
+        raise SystemExit(f"kafana: invalid settings:\n{exc}") from None

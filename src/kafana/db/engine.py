@@ -1,0 +1,90 @@
+"""Database access for both engines.
+
+SQLite has one writer connection (SQLite serialises writers anyway; one connection avoids lock errors) that
+opens transactions with BEGIN IMMEDIATE, plus a small pool of readers in WAL mode. PostgreSQL uses one pool
+for both. Callers use `db.write()` for a use case that changes data and `db.read()` otherwise.
+"""
+
+from __future__ import annotations
+
+import inspect
+import logging
+from collections.abc import AsyncIterator, Callable, Sequence
+from contextlib import asynccontextmanager
+from typing import Any
+
+from sqlalchemy import event
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
+
+from kafana.db.uow import UnitOfWork
+from kafana.events import Event
+
+log = logging.getLogger(__name__)
+
+EventPublisher = Callable[[Sequence[Event]], Any]
+
+
+def _sqlite_engine(url: str, *, writer: bool, synchronous: str, pool_size: int) -> AsyncEngine:
+    engine = create_async_engine(url, pool_size=pool_size, max_overflow=0, pool_timeout=60)
+    begin = "BEGIN IMMEDIATE" if writer else "BEGIN"
+
+    @event.listens_for(engine.sync_engine, "connect")
+    def _on_connect(dbapi_conn: Any, _record: Any) -> None:
+        dbapi_conn.isolation_level = None  # we issue BEGIN ourselves
+        cur = dbapi_conn.cursor()
+        cur.execute("PRAGMA journal_mode=WAL")
+        cur.execute(f"PRAGMA synchronous={synchronous.upper()}")
+        cur.execute("PRAGMA busy_timeout=10000")
+        cur.execute("PRAGMA foreign_keys=ON")
+        cur.close()
+
+    @event.listens_for(engine.sync_engine, "begin")
+    def _on_begin(conn: Any) -> None:
+        conn.exec_driver_sql(begin)
+
+    return engine
+
+
+class Database:
+    def __init__(self, url: str, *, sqlite_synchronous: str = "normal", publisher: EventPublisher | None = None) -> None:
+        self.url = url
+        self.is_sqlite = url.startswith("sqlite")
+        if self.is_sqlite:
+            self.writer = _sqlite_engine(url, writer=True, synchronous=sqlite_synchronous, pool_size=1)
+            self.reader = _sqlite_engine(url, writer=False, synchronous=sqlite_synchronous, pool_size=4)
+        else:
+            self.writer = create_async_engine(url, pool_size=10, max_overflow=10, pool_pre_ping=True)
+            self.reader = self.writer
+        self._write_sessions = async_sessionmaker(self.writer, expire_on_commit=False, autoflush=False)
+        self._read_sessions = async_sessionmaker(self.reader, expire_on_commit=False, autoflush=False)
+        self.publisher = publisher
+
+    @asynccontextmanager
+    async def write(self) -> AsyncIterator[UnitOfWork]:
+        """One durable transaction. Events recorded on the unit of work are published after commit."""
+        async with self._write_sessions() as session:
+            uow = UnitOfWork(session)
+            async with session.begin():
+                yield uow
+        if uow.events and self.publisher is not None:
+            try:
+                result = self.publisher(uow.events)
+                if inspect.isawaitable(result):
+                    await result
+            except Exception:  # the write is committed; a failed publish must not turn it into an error
+                log.exception("publishing %d events failed", len(uow.events))
+        for hook in uow.after_commit:
+            result = hook()
+            if inspect.isawaitable(result):
+                await result
+
+    @asynccontextmanager
+    async def read(self) -> AsyncIterator[AsyncSession]:
+        async with self._read_sessions() as session:
+            async with session.begin():
+                yield session
+
+    async def dispose(self) -> None:
+        await self.writer.dispose()
+        if self.reader is not self.writer:
+            await self.reader.dispose()

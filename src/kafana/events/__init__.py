@@ -1,0 +1,60 @@
+"""Typed real-time events with Mattermost's names and payloads, and who may receive them.
+
+Actions record events inside their transaction; the database layer hands them to the publisher only after
+commit. This package imports nothing but `lib`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass(frozen=True, slots=True)
+class Broadcast:
+    """Mattermost's broadcast block: exactly one scope is set (user, channel, team) or none for everyone."""
+
+    user_id: str = ""
+    channel_id: str = ""
+    team_id: str = ""
+    omit_users: frozenset[str] = frozenset()
+    connection_id: str = ""
+    omit_connection_id: str = ""
+
+    def to_wire(self) -> dict[str, Any]:
+        return {
+            "omit_users": {u: True for u in self.omit_users} or None,
+            "user_id": self.user_id,
+            "channel_id": self.channel_id,
+            "team_id": self.team_id,
+            "connection_id": self.connection_id,
+            "omit_connection_id": self.omit_connection_id,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class Event:
+    """One WebSocket event. `data` values follow the reference: some are JSON strings on purpose."""
+
+    event: str
+    data: dict[str, Any]
+    broadcast: Broadcast = field(default_factory=Broadcast)
+
+    def to_wire(self, seq: int) -> dict[str, Any]:
+        return {"event": self.event, "data": self.data, "broadcast": self.broadcast.to_wire(), "seq": seq}
+
+
+def to_user(user_id: str, event: str, data: dict[str, Any]) -> Event:
+    return Event(event, data, Broadcast(user_id=user_id))
+
+
+def to_channel(channel_id: str, event: str, data: dict[str, Any], *, omit: frozenset[str] = frozenset()) -> Event:
+    return Event(event, data, Broadcast(channel_id=channel_id, omit_users=omit))
+
+
+def to_team(team_id: str, event: str, data: dict[str, Any]) -> Event:
+    return Event(event, data, Broadcast(team_id=team_id))
+
+
+def to_all(event: str, data: dict[str, Any]) -> Event:
+    return Event(event, data, Broadcast())

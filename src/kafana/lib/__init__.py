@@ -1,0 +1,1 @@
+"""Pure helpers: no I/O, no imports from the rest of Kafana."""

@@ -1,0 +1,58 @@
+"""The ASGI application: `create_app(settings)` wires services, middleware and the API routers."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import APIRouter, FastAPI
+from starlette.requests import Request
+from starlette.responses import Response
+
+from kafana import MATTERMOST_VERSION, __version__
+from kafana.actions.context import Services
+from kafana.actions.system import ensure_diagnostic_id
+from kafana.api import errors, system, users
+from kafana.api.middleware import BodyLimitMiddleware, HeadersMiddleware, RateLimiter, RateLimitMiddleware
+from kafana.config import Settings
+from kafana.db import Database
+
+API_MODULES = (system, users)
+
+
+def version_id(build: str = "0", config_hash: str = "kafana") -> str:
+    """X-Version-Id: <semver>.<build>.<config hash>.<licensed>; clients read the first three parts."""
+    return f"{MATTERMOST_VERSION}.{build}.{config_hash}.false"
+
+
+def create_app(settings: Settings, *, database: Database | None = None) -> FastAPI:
+    """Build the app. The database must already be migrated (`kafana serve` and the tests do that)."""
+    db = database or Database(settings.effective_database_url, sqlite_synchronous=settings.sqlite_synchronous)
+    svc = Services(settings=settings, db=db)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        svc.diagnostic_id = await ensure_diagnostic_id(db)
+        try:
+            yield
+        finally:
+            if database is None:
+                await db.dispose()
+
+    app = FastAPI(title="Kafana API (Mattermost v4)", version=__version__, lifespan=lifespan, docs_url="/api/v4/docs", openapi_url="/api/v4/openapi.json", redoc_url=None)
+    app.state.services = svc
+    errors.install(app)
+    api = APIRouter(prefix="/api/v4")
+    for module in API_MODULES:
+        api.include_router(module.router)
+    app.include_router(api)
+
+    @app.api_route("/", methods=["GET", "HEAD"], include_in_schema=False)
+    async def root(request: Request) -> Response:
+        return system.root_response()
+
+    app.add_middleware(BodyLimitMiddleware, exempt_prefixes=("/api/v4/files", "/api/v4/emoji", "/api/v4/users/me/image"))
+    if settings.rate_limit_enabled:
+        app.add_middleware(RateLimitMiddleware, limiter=RateLimiter(settings.rate_limit_per_sec, settings.rate_limit_max_burst))
+    app.add_middleware(HeadersMiddleware, version_id=version_id())
+    return app

@@ -1,0 +1,27 @@
+"""SQLAlchemy tables. Importing this package registers every table on `Base.metadata`."""
+
+from kafana.models.base import Base
+from kafana.models.channels import Channel, ChannelMember, SidebarCategory
+from kafana.models.posts import Post, Reaction, Thread, ThreadMembership
+from kafana.models.system import SystemValue
+from kafana.models.teams import Team, TeamMember
+from kafana.models.users import AccessToken, Preference, Session, Status, User
+
+__all__ = [
+    "AccessToken",
+    "Base",
+    "Channel",
+    "ChannelMember",
+    "Post",
+    "Preference",
+    "Reaction",
+    "Session",
+    "SidebarCategory",
+    "Status",
+    "SystemValue",
+    "Team",
+    "TeamMember",
+    "Thread",
+    "ThreadMembership",
+    "User",
+]

@@ -1,0 +1,117 @@
+"""Posts, reactions, threads and thread memberships."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import JSON, Index, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from kafana.models.base import Base, flag, id_pk, ms, ref, text
+
+
+class Post(Base):
+    __tablename__ = "posts"
+
+    id: Mapped[str] = id_pk()
+    create_at: Mapped[int] = ms()
+    update_at: Mapped[int] = ms()
+    edit_at: Mapped[int] = ms()
+    delete_at: Mapped[int] = ms()
+    is_pinned: Mapped[bool] = flag()
+    user_id: Mapped[str] = ref()
+    channel_id: Mapped[str] = ref()
+    root_id: Mapped[str] = text(26)
+    original_id: Mapped[str] = text(26)
+    message: Mapped[str] = mapped_column(Text, default="")
+    type: Mapped[str] = text(64)
+    props: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    hashtags: Mapped[str] = text(1000)
+    file_ids: Mapped[list[str]] = mapped_column(JSON, default=list)
+    # NULL when the client sent none: the unique index then only binds real retries.
+    pending_post_id: Mapped[str | None] = mapped_column(String(100), nullable=True)
+    reply_count: Mapped[int] = ms()
+    last_reply_at: Mapped[int] = ms()
+    has_reactions: Mapped[bool] = flag()
+
+    __table_args__ = (
+        UniqueConstraint("user_id", "pending_post_id"),
+        Index("ix_posts_channel_create", "channel_id", "create_at", "id"),
+        Index("ix_posts_channel_update", "channel_id", "update_at"),
+        Index("ix_posts_root_create", "root_id", "create_at"),
+    )
+
+    def to_api(self, *, metadata: dict[str, Any] | None = None, reply_count: int | None = None) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "id": self.id,
+            "create_at": self.create_at,
+            "update_at": self.update_at,
+            "edit_at": self.edit_at,
+            "delete_at": self.delete_at,
+            "is_pinned": self.is_pinned,
+            "user_id": self.user_id,
+            "channel_id": self.channel_id,
+            "root_id": self.root_id,
+            "original_id": self.original_id,
+            "message": self.message,
+            "type": self.type,
+            "props": self.props or {},
+            "hashtags": self.hashtags,
+            "pending_post_id": self.pending_post_id or "",
+            "reply_count": self.reply_count if reply_count is None else reply_count,
+            "last_reply_at": self.last_reply_at,
+            "participants": None,
+            "metadata": metadata if metadata is not None else {},
+        }
+        if self.file_ids:
+            out["file_ids"] = self.file_ids
+        if self.has_reactions:
+            out["has_reactions"] = True
+        return out
+
+
+class Reaction(Base):
+    __tablename__ = "reactions"
+
+    post_id: Mapped[str] = mapped_column(String(26), primary_key=True)
+    user_id: Mapped[str] = mapped_column(String(26), primary_key=True)
+    emoji_name: Mapped[str] = mapped_column(String(64), primary_key=True)
+    channel_id: Mapped[str] = ref()
+    create_at: Mapped[int] = ms()
+
+    def to_api(self) -> dict[str, Any]:
+        return {
+            "user_id": self.user_id,
+            "post_id": self.post_id,
+            "emoji_name": self.emoji_name,
+            "create_at": self.create_at,
+            "update_at": self.create_at,
+            "delete_at": 0,
+            "remote_id": "",
+            "channel_id": self.channel_id,
+        }
+
+
+class Thread(Base):
+    """One row per root post that has replies: the collapsed-threads summary."""
+
+    __tablename__ = "threads"
+
+    post_id: Mapped[str] = mapped_column(String(26), primary_key=True)
+    channel_id: Mapped[str] = ref(index=True)
+    reply_count: Mapped[int] = ms()
+    last_reply_at: Mapped[int] = ms()
+    participants: Mapped[list[str]] = mapped_column(JSON, default=list)
+
+
+class ThreadMembership(Base):
+    __tablename__ = "thread_memberships"
+
+    post_id: Mapped[str] = mapped_column(String(26), primary_key=True)
+    user_id: Mapped[str] = mapped_column(String(26), primary_key=True)
+    following: Mapped[bool] = flag(True)
+    last_viewed: Mapped[int] = ms()
+    last_updated: Mapped[int] = ms()
+    unread_mentions: Mapped[int] = ms()
+
+    __table_args__ = (Index("ix_thread_memberships_user", "user_id", "last_updated"),)

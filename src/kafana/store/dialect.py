@@ -1,0 +1,46 @@
+"""The only place where SQLite and PostgreSQL differ: upserts and case-insensitive matching."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy import ColumnElement, Table, func
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.sql.expression import ColumnClause
+
+
+def _insert(session: AsyncSession, table: Table) -> Any:
+    if session.bind.dialect.name == "postgresql":
+        return postgresql.insert(table)
+    return sqlite.insert(table)
+
+
+async def upsert(session: AsyncSession, table: Table, rows: Sequence[dict[str, Any]], keys: Sequence[str], update: Sequence[str]) -> None:
+    """Insert rows, or update the `update` columns where the `keys` already exist."""
+    if not rows:
+        return
+    stmt = _insert(session, table).values(list(rows))
+    stmt = stmt.on_conflict_do_update(index_elements=list(keys), set_={c: stmt.excluded[c] for c in update})
+    await session.execute(stmt)
+
+
+async def insert_ignore(session: AsyncSession, table: Table, rows: Sequence[dict[str, Any]], keys: Sequence[str]) -> int:
+    """Insert rows that do not exist yet; returns how many were inserted."""
+    if not rows:
+        return 0
+    stmt = _insert(session, table).values(list(rows)).on_conflict_do_nothing(index_elements=list(keys))
+    result = await session.execute(stmt)
+    return int(getattr(result, "rowcount", 0) or 0)
+
+
+def ilike_prefix(column: ColumnClause[Any] | Any, prefix: str) -> ColumnElement[bool]:
+    """Case-insensitive "starts with", with LIKE wildcards in the input escaped."""
+    escaped = prefix.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return func.lower(column).like(escaped + "%", escape="\\")
+
+
+def ilike_contains(column: ColumnClause[Any] | Any, term: str) -> ColumnElement[bool]:
+    escaped = term.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return func.lower(column).like("%" + escaped + "%", escape="\\")

@@ -1,0 +1,76 @@
+"""A small HTTP client for tests: status assertions, the Mattermost error shape, sign-up and login."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import httpx
+
+PASSWORD = "correct-horse-battery"
+
+
+class ApiError(AssertionError):
+    pass
+
+
+class Api:
+    """Speaks to the app in process. `expect` is the status a call must return (an AssertionError otherwise)."""
+
+    def __init__(self, http: httpx.AsyncClient, token: str = "", user: dict[str, Any] | None = None) -> None:
+        self.http = http
+        self.token = token
+        self.user: dict[str, Any] = user or {}
+
+    @property
+    def id(self) -> str:
+        return str(self.user["id"])
+
+    def headers(self, extra: dict[str, str] | None = None) -> dict[str, str]:
+        h = {"Authorization": f"Bearer {self.token}"} if self.token else {}
+        h.update(extra or {})
+        return h
+
+    async def request(self, method: str, path: str, body: Any = None, *, expect: int = 200, headers: dict[str, str] | None = None, **kw: Any) -> Any:
+        if body is not None:
+            kw["json"] = body
+        response = await self.http.request(method, "/api/v4" + path, headers=self.headers(headers), **kw)
+        if response.status_code != expect:
+            raise ApiError(f"{method} {path}: expected {expect}, got {response.status_code}: {response.text[:500]}")
+        if response.status_code >= 400:
+            check_error_shape(response)
+        if response.headers.get("content-type") == "application/json":
+            return response.json()
+        return response.text
+
+    async def get(self, path: str, *, expect: int = 200, **kw: Any) -> Any:
+        return await self.request("GET", path, expect=expect, **kw)
+
+    async def post(self, path: str, body: Any = None, *, expect: int = 200, **kw: Any) -> Any:
+        return await self.request("POST", path, body, expect=expect, **kw)
+
+    async def put(self, path: str, body: Any = None, *, expect: int = 200, **kw: Any) -> Any:
+        return await self.request("PUT", path, body, expect=expect, **kw)
+
+    async def delete(self, path: str, body: Any = None, *, expect: int = 200, **kw: Any) -> Any:
+        return await self.request("DELETE", path, body, expect=expect, **kw)
+
+    async def signup(self, username: str, *, password: str = PASSWORD, email: str = "") -> Api:
+        """Create an account (as this client, so an admin may create it) and return a client logged in as it."""
+        await self.post("/users", {"username": username, "email": email or f"{username}@example.com", "password": password}, expect=201)
+        return await self.login(username, password)
+
+    async def login(self, login_id: str, password: str = PASSWORD) -> Api:
+        response = await self.http.post("/api/v4/users/login", json={"login_id": login_id, "password": password})
+        assert response.status_code == 200, response.text
+        return Api(self.http, response.headers["Token"], response.json())
+
+
+def check_error_shape(response: httpx.Response) -> None:
+    """Every error is Mattermost's JSON with a stable id (429 is plain text, as Mattermost sends it)."""
+    if response.status_code == 429:
+        return
+    assert response.headers["content-type"] == "application/json", response.headers
+    body = response.json()
+    assert set(body) >= {"id", "message", "detailed_error", "request_id", "status_code", "is_oauth"}, body
+    assert body["status_code"] == response.status_code
+    assert body["id"] and "Traceback" not in response.text
