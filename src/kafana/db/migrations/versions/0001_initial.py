@@ -1,8 +1,8 @@
 """initial schema
 
-Revision ID: 0001
+Revision ID: 173626884b22
 Revises: 
-Create Date: 2026-11-25 09:39:19.155162
+Create Date: 2026-11-25 09:45:34.550695
 """
 
 from collections.abc import Sequence
