@@ -44,3 +44,9 @@ def ilike_prefix(column: ColumnClause[Any] | Any, prefix: str) -> ColumnElement[
 def ilike_contains(column: ColumnClause[Any] | Any, term: str) -> ColumnElement[bool]:
     escaped = term.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
     return func.lower(column).like("%" + escaped + "%", escape="\\")
+
+
+def greatest(session: AsyncSession, column: Any, value: int) -> Any:
+    """GREATEST() on PostgreSQL, the two-argument max() on SQLite."""
+    name = "greatest" if session.bind.dialect.name == "postgresql" else "max"
+    return getattr(func, name)(column, value)

@@ -1,0 +1,400 @@
+"""Posting, editing, deleting and pinning, with the counters and events each one implies.
+
+A post is a handful of statements: the insert, the channel's counters, the sender's read state, the
+mentioned members' counters and, for replies, the thread rows. Unread counts are derived (see
+docs/architecture.md), never written to every member.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy.exc import IntegrityError
+
+from kafana.access import ChannelAccess, access_channel, access_post, channel_permissions, check_channel_readable
+from kafana.actions.context import Services
+from kafana.db import UnitOfWork
+from kafana.events import to_channel
+from kafana.lib.clock import now_ms
+from kafana.lib.errors import AppError, bad_request, forbidden, invalid_param, not_found
+from kafana.lib.ids import is_valid_id, new_id
+from kafana.lib.mentions import keys_match, parse_hashtags, parse_mentions
+from kafana.lib.validation import POST_MESSAGE_MAX_RUNES, POST_PROPS_MAX_BYTES, clean_text
+from kafana.models import Channel, Post, User
+from kafana.models.actor import Actor
+from kafana.store import channels as channels_store
+from kafana.store import posts as posts_store
+from kafana.store import users as users_store
+
+# Props only the server (webhooks, bots, imports) may set; clients' values are dropped (A14).
+PROTECTED_PROPS = frozenset({"from_bot", "from_webhook", "override_username", "override_icon_url", "override_icon_emoji", "from_plugin", "from_oauth_app"})
+ARCHIVED = AppError(403, "api.post.create_post.can_not_post_to_deleted.error", "Can not post to a deleted channel.")
+
+
+@dataclass(slots=True)
+class PostDraft:
+    channel_id: str
+    message: str = ""
+    root_id: str = ""
+    props: dict[str, Any] = field(default_factory=dict)
+    file_ids: list[str] = field(default_factory=list)
+    pending_post_id: str = ""
+    create_at: int = 0
+    type: str = ""
+
+
+def check_message(message: str) -> str:
+    message = clean_text(message)
+    if len(message) > POST_MESSAGE_MAX_RUNES:
+        raise bad_request("model.post.is_valid.msg.app_error", f"Message is longer than {POST_MESSAGE_MAX_RUNES} characters.")
+    return message
+
+
+def check_props(actor: Actor, props: dict[str, Any]) -> dict[str, Any]:
+    if not actor.is_system:
+        props = {k: v for k, v in props.items() if k not in PROTECTED_PROPS}
+    if len(json.dumps(props)) > POST_PROPS_MAX_BYTES:
+        raise bad_request("model.post.is_valid.props.app_error", "Post props are too large.")
+    return props
+
+
+async def do_create_post(svc: Services, actor: Actor, draft: PostDraft) -> tuple[Post, bool]:
+    """Create a post, or return the one already made with the same pending_post_id (second value False)."""
+    try:
+        async with svc.db.write() as uow:
+            return await create_post_txn(uow, actor, draft)
+    except IntegrityError:
+        # A concurrent retry won the unique (user_id, pending_post_id) race on PostgreSQL: answer with its post.
+        if draft.pending_post_id:
+            async with svc.db.read() as db:
+                existing = await posts_store.get_post_by_pending_id(db, actor.user_id, draft.pending_post_id)
+            if existing is not None:
+                return existing, False
+        raise
+
+
+async def create_post_txn(uow: UnitOfWork, actor: Actor, draft: PostDraft) -> tuple[Post, bool]:
+    db = uow.session
+    if draft.pending_post_id:
+        existing = await posts_store.get_post_by_pending_id(db, actor.user_id, draft.pending_post_id)
+        if existing is not None:
+            return existing, False
+    message = check_message(draft.message)
+    props = check_props(actor, draft.props)
+    channel = await channels_store.get_channel(db, draft.channel_id)
+    if channel is None:
+        raise not_found("channel")
+    access = await check_channel_readable(db, actor, channel)
+    if "create_post" not in channel_permissions(actor, access) or (access.member is None and not actor.is_admin):
+        raise forbidden()
+    if channel.delete_at:
+        raise ARCHIVED
+    if not message.strip() and not draft.file_ids:
+        raise bad_request("api.post.create_post.message_empty.app_error", "A post needs a message or files.")
+    root: Post | None = None
+    if draft.root_id:
+        root = await posts_store.get_post(db, draft.root_id) if is_valid_id(draft.root_id) else None
+        if root is None or root.channel_id != channel.id or root.delete_at or root.root_id:
+            raise bad_request("api.post.create_post.root_id.app_error", "Invalid root_id parameter.")
+    now = now_ms()
+    create_at = draft.create_at if (draft.create_at and actor.is_admin) else now
+    post = Post(
+        id=new_id(), create_at=create_at, update_at=create_at, edit_at=0, delete_at=0, is_pinned=False,
+        user_id=actor.user_id, channel_id=channel.id, root_id=root.id if root else "", original_id="",
+        message=message, type="", props=props, hashtags=parse_hashtags(message), file_ids=[],
+        pending_post_id=draft.pending_post_id or None, reply_count=0, last_reply_at=0, has_reactions=False,
+    )
+    db.add(post)
+    await db.flush()
+    await posts_store.bump_channel_counters(db, channel.id, create_at, is_root=root is None)
+    if access.member is not None:
+        await posts_store.mark_member_caught_up(db, channel.id, actor.user_id, max(create_at, now))
+    mentioned = await _apply_mentions(uow, channel, post, actor.user_id)
+    if root is not None:
+        post.reply_count = root.reply_count + 1
+        await posts_store.add_reply_to_root(db, root.id, create_at)
+        await posts_store.upsert_thread(db, root, actor.user_id, create_at)
+        await posts_store.follow_thread(db, root.id, [root.user_id, actor.user_id, *mentioned], create_at, viewed_by=actor.user_id)
+        await posts_store.bump_thread_mentions(db, root.id, [u for u in mentioned if u != actor.user_id])
+    uow.emit(_posted_event(channel, post, actor.user, mentioned))
+    return post, True
+
+
+async def _apply_mentions(uow: UnitOfWork, channel: Channel, post: Post, sender_id: str) -> list[str]:
+    """Work out who the post mentions and bump their mention counters; returns their ids."""
+    db = uow.session
+    words = parse_mentions(post.message)
+    candidates = await posts_store.get_mention_candidates(db, channel.id)
+    mentioned: set[str] = set()
+    here_ids: set[str] = set()
+    if words.here:
+        here_ids = await users_store.get_online_user_ids(db, [c[0] for c in candidates])
+    for user_id, username, first_name, user_props, member_props in candidates:
+        if user_id == sender_id:
+            continue
+        if channel.type == "D":
+            mentioned.add(user_id)
+            continue
+        if username in words.usernames:
+            mentioned.add(user_id)
+            continue
+        ignore_wide = member_props.get("ignore_channel_mentions") == "on" or (
+            member_props.get("ignore_channel_mentions", "default") == "default" and user_props.get("channel") == "false"
+        )
+        if not ignore_wide and (words.channel_wide or (words.here and user_id in here_ids)):
+            mentioned.add(user_id)
+            continue
+        keys = {k.strip() for k in str(user_props.get("mention_keys", "")).split(",") if k.strip()}
+        if user_props.get("first_name") == "true" and first_name:
+            keys.add(first_name)
+        if keys and keys_match(keys, words.words):
+            mentioned.add(user_id)
+    ordered = sorted(mentioned)
+    await posts_store.bump_mentions(db, channel.id, ordered, is_root=not post.root_id, at=post.create_at)
+    return ordered
+
+
+def _posted_event(channel: Channel, post: Post, sender: User | None, mentioned: list[str]) -> Any:
+    data: dict[str, Any] = {
+        "post": json.dumps(post.to_api()),
+        "channel_display_name": channel.display_name,
+        "channel_name": channel.name,
+        "channel_type": channel.type,
+        "sender_name": "@" + sender.username if sender else "System",
+        "team_id": channel.team_id,
+        "set_online": True,
+    }
+    if mentioned:
+        data["mentions"] = json.dumps(mentioned)
+    return to_channel(channel.id, "posted", data)
+
+
+async def create_system_post_txn(uow: UnitOfWork, channel: Channel, user_id: str, post_type: str, message: str, props: dict[str, Any] | None = None) -> Post:
+    """A `system_*` post (joins, leaves, header changes) written inside the caller's transaction."""
+    now = now_ms()
+    post = Post(
+        id=new_id(), create_at=now, update_at=now, edit_at=0, delete_at=0, is_pinned=False, user_id=user_id,
+        channel_id=channel.id, root_id="", original_id="", message=message, type=post_type, props=props or {},
+        hashtags="", file_ids=[], pending_post_id=None, reply_count=0, last_reply_at=0, has_reactions=False,
+    )
+    uow.session.add(post)
+    await uow.session.flush()
+    await posts_store.bump_channel_counters(uow.session, channel.id, now, is_root=True)
+    uow.emit(_posted_event(channel, post, None, []))
+    return post
+
+
+# Reading -----------------------------------------------------------------------------------------------
+
+
+@dataclass(slots=True)
+class PostPage:
+    posts: list[Post]
+    order: list[str]
+    next_post_id: str = ""
+    prev_post_id: str = ""
+    has_next: bool | None = None
+    reactions: dict[str, list[Any]] = field(default_factory=dict)
+
+
+async def _with_reactions(db: Any, page: PostPage) -> PostPage:
+    page.reactions = await posts_store.get_reactions_for_posts(db, [p.id for p in page.posts if p.has_reactions])
+    return page
+
+
+async def _with_roots(db: Any, posts: list[Post]) -> list[Post]:
+    """Add the root of every reply on the page, so clients can show what a reply answers."""
+    have = {p.id for p in posts}
+    missing = {p.root_id for p in posts if p.root_id and p.root_id not in have}
+    roots = await posts_store.get_posts_by_ids(db, list(missing))
+    return posts + [r for r in roots if r.delete_at == 0]
+
+
+async def get_channel_posts(
+    svc: Services, actor: Actor, channel_id: str, *, offset: int, limit: int, since: int = 0, before: str = "", after: str = "", roots_only: bool = False
+) -> PostPage:
+    async with svc.db.read() as db:
+        await access_channel(db, actor, channel_id)
+        if since:
+            posts = await posts_store.get_posts_since(db, channel_id, since)
+            return await _with_reactions(db, PostPage(await _with_roots(db, posts), [p.id for p in posts]))
+        anchor_id = before or after
+        if anchor_id:
+            anchor = await posts_store.get_post(db, anchor_id) if is_valid_id(anchor_id) else None
+            if anchor is None or anchor.channel_id != channel_id:
+                raise invalid_param("before" if before else "after")
+            if before:
+                rows = await posts_store.get_posts_before(db, channel_id, anchor.create_at, anchor.id, offset, limit, roots_only=roots_only)
+                page_posts, more = rows[:limit], len(rows) > limit
+                page = PostPage(page_posts, [p.id for p in page_posts], next_post_id=anchor.id if offset == 0 else "", prev_post_id=page_posts[-1].id if more else "")
+                if offset and page_posts:
+                    newer = await posts_store.get_posts_after(db, channel_id, page_posts[0].create_at, page_posts[0].id, 0, 0, roots_only=roots_only)
+                    page.next_post_id = newer[0].id if newer else ""
+            else:
+                rows = await posts_store.get_posts_after(db, channel_id, anchor.create_at, anchor.id, offset, limit, roots_only=roots_only)
+                page_posts, more = rows[:limit], len(rows) > limit
+                page_posts.reverse()
+                page = PostPage(page_posts, [p.id for p in page_posts], next_post_id=page_posts[0].id if more else "", prev_post_id=anchor.id if offset == 0 else "")
+                if offset and page_posts:
+                    older = await posts_store.get_posts_before(db, channel_id, page_posts[-1].create_at, page_posts[-1].id, 0, 0, roots_only=roots_only)
+                    page.prev_post_id = older[0].id if older else ""
+        else:
+            rows = await posts_store.get_channel_page(db, channel_id, offset, limit, roots_only=roots_only)
+            page_posts = rows[:limit]
+            page = PostPage(page_posts, [p.id for p in page_posts], prev_post_id=rows[limit].id if len(rows) > limit else "")
+            if offset and page_posts:
+                newer = await posts_store.get_posts_after(db, channel_id, page_posts[0].create_at, page_posts[0].id, 0, 0, roots_only=roots_only)
+                page.next_post_id = newer[0].id if newer else ""
+        page.posts = await _with_roots(db, page.posts)
+        return await _with_reactions(db, page)
+
+
+async def get_post(svc: Services, actor: Actor, post_id: str) -> PostPage:
+    async with svc.db.read() as db:
+        post, _ = await access_post(db, actor, post_id)
+        return await _with_reactions(db, PostPage([post], [post.id]))
+
+
+async def get_posts_by_ids(svc: Services, actor: Actor, ids: list[str]) -> list[Post]:
+    """Only the posts the actor may read; the rest are left out silently."""
+    out: list[Post] = []
+    async with svc.db.read() as db:
+        readable: dict[str, bool] = {}
+        for post in await posts_store.get_posts_by_ids(db, ids):
+            if post.delete_at:
+                continue
+            if post.channel_id not in readable:
+                try:
+                    await access_channel(db, actor, post.channel_id)
+                    readable[post.channel_id] = True
+                except AppError:
+                    readable[post.channel_id] = False
+            if readable[post.channel_id]:
+                out.append(post)
+    return out
+
+
+async def get_thread(svc: Services, actor: Actor, post_id: str, *, per_page: int = 0, from_post: str = "", direction: str = "down") -> PostPage:
+    """The root and its replies. With per_page, replies are paged from `from_post` in `direction`."""
+    async with svc.db.read() as db:
+        post, _ = await access_post(db, actor, post_id)
+        root_id = post.root_id or post.id
+        posts = await posts_store.get_thread_posts(db, root_id)
+        if not posts or posts[0].id != root_id:
+            raise not_found("post")
+        root, replies = posts[0], posts[1:]
+        has_next: bool | None = None
+        if per_page > 0:
+            if direction == "up":
+                replies.reverse()
+            if from_post:
+                ids = [r.id for r in replies]
+                replies = replies[ids.index(from_post) + 1:] if from_post in ids else []
+            has_next = len(replies) > per_page
+            replies = replies[:per_page]
+        ordered = sorted([root, *replies], key=lambda p: (p.create_at, p.id), reverse=True)
+        page = PostPage(ordered, [p.id for p in ordered], has_next=has_next)
+        return await _with_reactions(db, page)
+
+
+async def get_posts_around_unread(svc: Services, actor: Actor, user_id: str, channel_id: str, limit_before: int, limit_after: int) -> PostPage:
+    """GET …/posts/unread: the posts just before and after the member's last view."""
+    if actor.user_id != user_id and not actor.is_admin:
+        raise forbidden()
+    async with svc.db.read() as db:
+        access = await access_channel(db, actor, channel_id)
+        last_viewed = access.member.last_viewed_at if access.member else 0
+        older = await posts_store.get_posts_before(db, channel_id, last_viewed + 1, "", 0, limit_before)
+        newer = await posts_store.get_posts_after(db, channel_id, last_viewed, "~", 0, limit_after)
+        older_page, newer_page = older[:limit_before], newer[:limit_after]
+        newer_page.reverse()
+        posts = newer_page + older_page
+        page = PostPage(posts, [p.id for p in posts])
+        page.prev_post_id = older[limit_before].id if len(older) > limit_before else ""
+        page.next_post_id = newer[limit_after].id if len(newer) > limit_after else ""
+        page.posts = await _with_roots(db, posts)
+        return await _with_reactions(db, page)
+
+
+async def get_pinned_posts(svc: Services, actor: Actor, channel_id: str) -> PostPage:
+    async with svc.db.read() as db:
+        await access_channel(db, actor, channel_id)
+        posts = await posts_store.get_pinned_posts(db, channel_id)
+        return await _with_reactions(db, PostPage(posts, [p.id for p in posts]))
+
+
+# Changing ----------------------------------------------------------------------------------------------
+
+
+def _check_can_change(actor: Actor, access: ChannelAccess, post: Post, own: str, others: str) -> None:
+    perms = channel_permissions(actor, access)
+    if post.user_id == actor.user_id:
+        if own not in perms:
+            raise forbidden()
+    elif others not in perms:
+        raise forbidden()
+    if access.channel.delete_at:
+        raise ARCHIVED
+
+
+async def do_patch_post(svc: Services, actor: Actor, post_id: str, patch: dict[str, Any], *, replace: bool = False) -> Post:
+    """PUT /posts/{id}/patch (and PUT /posts/{id} with replace=True). Only message, props and pinning change."""
+    async with svc.db.write() as uow:
+        post, access = await access_post(uow.session, actor, post_id)
+        if post.type.startswith("system_"):
+            raise forbidden()
+        _check_can_change(actor, access, post, "edit_post", "edit_others_posts")
+        now = now_ms()
+        if "message" in patch or replace:
+            message = check_message(str(patch.get("message") or ""))
+            if message != post.message:
+                post.message = message
+                post.hashtags = parse_hashtags(message)
+                post.edit_at = now
+        if "props" in patch or replace:
+            props = patch.get("props") or {}
+            if not isinstance(props, dict):
+                raise invalid_param("props")
+            kept = {k: v for k, v in (post.props or {}).items() if k in PROTECTED_PROPS}
+            post.props = {**check_props(actor, props), **kept}
+        if "is_pinned" in patch and isinstance(patch["is_pinned"], bool):
+            post.is_pinned = patch["is_pinned"]
+        post.update_at = now
+        uow.emit(to_channel(post.channel_id, "post_edited", {"post": json.dumps(post.to_api())}))
+    return post
+
+
+async def do_set_pinned(svc: Services, actor: Actor, post_id: str, pinned: bool) -> Post:
+    async with svc.db.write() as uow:
+        post, access = await access_post(uow.session, actor, post_id)
+        if access.member is None and not actor.is_admin:
+            raise forbidden()
+        if access.channel.delete_at:
+            raise ARCHIVED
+        if post.is_pinned != pinned:
+            post.is_pinned = pinned
+            post.update_at = now_ms()
+            uow.emit(to_channel(post.channel_id, "post_edited", {"post": json.dumps(post.to_api())}))
+    return post
+
+
+async def do_delete_post(svc: Services, actor: Actor, post_id: str) -> Post:
+    """Soft delete (delete_at); deleting a root removes its replies too, as Mattermost does."""
+    async with svc.db.write() as uow:
+        db = uow.session
+        post, access = await access_post(db, actor, post_id)
+        _check_can_change(actor, access, post, "delete_post", "delete_others_posts")
+        now = now_ms()
+        post.delete_at = post.update_at = now
+        if post.root_id:
+            root = await posts_store.get_post(db, post.root_id)
+            if root is not None and root.reply_count > 0:
+                root.reply_count -= 1
+                root.update_at = now
+        else:
+            for reply in (await posts_store.get_thread_posts(db, post.id))[1:]:
+                reply.delete_at = reply.update_at = now
+        uow.emit(to_channel(post.channel_id, "post_deleted", {"post": json.dumps(post.to_api()), "delete_by": actor.user_id}))
+    return post

@@ -1,0 +1,60 @@
+"""Finding who a message mentions, the way Mattermost does: @username, @channel/@all/@here, mention keys."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+_AT_WORD = re.compile(r"(?<![\w@])@([a-z0-9][a-z0-9.\-_]*)", re.IGNORECASE)
+_HASHTAG = re.compile(r"(?<![\w#])#([a-zA-Z][\w\-.]{2,})")
+_CODE = re.compile(r"```.*?```|`[^`\n]*`", re.DOTALL)
+CHANNEL_WIDE = frozenset({"channel", "all"})
+MAX_MENTION_WORDS = 500  # bounds the work per post (reliability D2)
+
+
+@dataclass(slots=True)
+class MentionWords:
+    usernames: set[str] = field(default_factory=set)
+    channel_wide: bool = False
+    here: bool = False
+    words: set[str] = field(default_factory=set)  # lower-cased words, for custom mention keys
+
+
+def strip_code(message: str) -> str:
+    return _CODE.sub(" ", message)
+
+
+def parse_mentions(message: str) -> MentionWords:
+    text = strip_code(message)
+    out = MentionWords()
+    for match in _AT_WORD.finditer(text):
+        if len(out.usernames) >= MAX_MENTION_WORDS:
+            break
+        name = match.group(1).lower().rstrip(".-_")
+        if name in CHANNEL_WIDE:
+            out.channel_wide = True
+        elif name == "here":
+            out.here = True
+        elif name:
+            out.usernames.add(name)
+    if len(text) <= 20_000:
+        out.words = {w.lower() for w in re.findall(r"[\w'@.\-]+", text)[: MAX_MENTION_WORDS * 4]}
+        out.words |= {w.strip(".,!?:;'\"") for w in out.words}
+    return out
+
+
+def keys_match(keys: set[str], words: set[str]) -> bool:
+    return any(k and k.lower() in words for k in keys)
+
+
+def parse_hashtags(message: str) -> str:
+    """Space-separated #tags (Mattermost stores them on the post for search), capped at 1000 characters."""
+    tags: list[str] = []
+    seen: set[str] = set()
+    for match in _HASHTAG.finditer(strip_code(message)):
+        tag = "#" + match.group(1).rstrip(".-_")
+        if tag.lower() not in seen:
+            seen.add(tag.lower())
+            tags.append(tag)
+    joined = " ".join(tags)
+    return joined[:1000].rsplit(" ", 1)[0] if len(joined) > 1000 else joined
