@@ -60,9 +60,9 @@ class Settings(BaseModel):
             return f"sqlite+aiosqlite:///{(self.data_dir / 'kafana.db').resolve()}"
         for prefix in ("postgresql://", "postgres://"):
             if url.startswith(prefix):
-                return "postgresql+asyncpg://" + url[len(prefix):]
+                return "postgresql+asyncpg://" + url[len(prefix) :]
         if url.startswith("sqlite://"):
-            return "sqlite+aiosqlite://" + url[len("sqlite://"):]
+            return "sqlite+aiosqlite://" + url[len("sqlite://") :]
         return url
 
     @property
@@ -92,7 +92,7 @@ def load_settings(config_file: str | Path | None = None, env: dict[str, str] | N
     fields = Settings.model_fields
     for key, value in env.items():
         if key.startswith("KAFANA_") and key != "KAFANA_CONFIG":
-            name = key[len("KAFANA_"):].lower()
+            name = key[len("KAFANA_") :].lower()
             if name in fields:
                 values[name] = value
     values.update({k: v for k, v in overrides.items() if v is not None})

@@ -39,7 +39,9 @@ def create_app(settings: Settings, *, database: Database | None = None) -> FastA
             if database is None:
                 await db.dispose()
 
-    app = FastAPI(title="Kafana API (Mattermost v4)", version=__version__, lifespan=lifespan, docs_url="/api/v4/docs", openapi_url="/api/v4/openapi.json", redoc_url=None)
+    app = FastAPI(
+        title="Kafana API (Mattermost v4)", version=__version__, lifespan=lifespan, docs_url="/api/v4/docs", openapi_url="/api/v4/openapi.json", redoc_url=None
+    )
     app.state.services = svc
     errors.install(app)
     api = APIRouter(prefix="/api/v4")

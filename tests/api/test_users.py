@@ -30,9 +30,7 @@ async def test_login_returns_token_header_and_sanitized_user(anon: Api) -> None:
 
 async def test_login_with_xhr_sets_mattermost_cookies(anon: Api) -> None:
     await anon.signup("alice")
-    response = await anon.http.post(
-        "/api/v4/users/login", json={"login_id": "alice", "password": PASSWORD}, headers={"X-Requested-With": "XMLHttpRequest"}
-    )
+    response = await anon.http.post("/api/v4/users/login", json={"login_id": "alice", "password": PASSWORD}, headers={"X-Requested-With": "XMLHttpRequest"})
     cookies = response.headers.get_list("set-cookie")
     names = {c.split("=", 1)[0] for c in cookies}
     assert names == {"MMAUTHTOKEN", "MMUSERID", "MMCSRF"}

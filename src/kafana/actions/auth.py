@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-
 import time
 from dataclasses import dataclass
 
@@ -56,7 +55,8 @@ def _throttle(svc: Services) -> LoginThrottle:
     throttle = svc.extra.get("login_throttle")
     if throttle is None:
         throttle = svc.extra["login_throttle"] = LoginThrottle(svc.settings.maximum_login_attempts)
-    return throttle  # type: ignore[no-any-return]
+    assert isinstance(throttle, LoginThrottle)
+    return throttle
 
 
 async def do_login(
@@ -76,7 +76,8 @@ async def do_login(
         else:
             if user.failed_attempts >= svc.settings.maximum_login_attempts:
                 raise AppError(
-                    401, "api.user.check_user_login_attempts.too_many.app_error",
+                    401,
+                    "api.user.check_user_login_attempts.too_many.app_error",
                     "Your account is locked because of too many failed password attempts. Please reset your password.",
                 )
             ok = verify(svc.hasher, user.password, password)
@@ -104,9 +105,17 @@ def _new_session(svc: Services, user: User, token: str, *, device_id: str = "", 
     now = now_ms()
     expires = 0 if long_lived else now + svc.settings.session_length_days * 86_400_000
     return Session(
-        id=new_id(), token_hash=hash_token(token), user_id=user.id, create_at=now, expires_at=expires,
-        last_activity_at=now, device_id=device_id, roles=user.roles, csrf_token=new_id(),
-        access_token_id=access_token_id, props={},
+        id=new_id(),
+        token_hash=hash_token(token),
+        user_id=user.id,
+        create_at=now,
+        expires_at=expires,
+        last_activity_at=now,
+        device_id=device_id,
+        roles=user.roles,
+        csrf_token=new_id(),
+        access_token_id=access_token_id,
+        props={},
     )
 
 
@@ -126,14 +135,14 @@ async def authenticate(svc: Services, token: str) -> Actor:
     now = now_ms()
     cached = svc.auth_cache.get(token_hash, now)
     if cached is not None:
-        user, session = cached
-        if (session.expires_at and session.expires_at < now) or user.delete_at:
+        if (cached[1].expires_at and cached[1].expires_at < now) or cached[0].delete_at:
             svc.auth_cache.drop_token(token_hash)
             raise unauthorized()
-        return Actor(user, session)
+        return Actor(*cached)
+    user: User | None = None
+    session: Session | None = None
     async with svc.db.read() as db:
         session = await users_store.get_session_by_token_hash(db, token_hash)
-        user: User | None = None
         if session is not None:
             user = await users_store.get_user(db, session.user_id)
         elif svc.settings.enable_personal_access_tokens:
@@ -146,7 +155,7 @@ async def authenticate(svc: Services, token: str) -> Actor:
     if session is None or user is None or user.delete_at:
         raise unauthorized()
     idle_ms = svc.settings.session_idle_timeout_minutes * 60_000
-    if session.expires_at and session.expires_at < now or (not session.access_token_id and idle_ms and now - session.last_activity_at > idle_ms):
+    if (session.expires_at and session.expires_at < now) or (not session.access_token_id and idle_ms and now - session.last_activity_at > idle_ms):
         raise unauthorized()
     if not session.access_token_id and now - session.last_activity_at > ACTIVITY_WRITE_INTERVAL_MS:
         await _touch_session(svc, session, now)
@@ -235,5 +244,3 @@ async def do_set_access_token_state(svc: Services, actor: Actor, token_id: str, 
             pat.is_active = active
         token_hash = pat.token_hash
     svc.auth_cache.drop_token(token_hash)
-
-

@@ -14,8 +14,6 @@ from kafana.models import Session, User
 from kafana.models.actor import SYSTEM, Actor
 
 
-
-
 @dataclass(slots=True)
 class AuthCache:
     """Token hash -> (user, session, cached_at). Invalidated by the writes that make entries stale."""
@@ -53,3 +51,6 @@ class Services:
 
     def __post_init__(self) -> None:
         self.hasher = make_hasher(self.settings.password_hash_memory_kib, self.settings.password_hash_time_cost)
+
+
+__all__ = ["SYSTEM", "Actor", "AuthCache", "Services"]

@@ -101,10 +101,25 @@ async def create_post_txn(uow: UnitOfWork, actor: Actor, draft: PostDraft) -> tu
     now = now_ms()
     create_at = draft.create_at if (draft.create_at and actor.is_admin) else now
     post = Post(
-        id=new_id(), create_at=create_at, update_at=create_at, edit_at=0, delete_at=0, is_pinned=False,
-        user_id=actor.user_id, channel_id=channel.id, root_id=root.id if root else "", original_id="",
-        message=message, type="", props=props, hashtags=parse_hashtags(message), file_ids=[],
-        pending_post_id=draft.pending_post_id or None, reply_count=0, last_reply_at=0, has_reactions=False,
+        id=new_id(),
+        create_at=create_at,
+        update_at=create_at,
+        edit_at=0,
+        delete_at=0,
+        is_pinned=False,
+        user_id=actor.user_id,
+        channel_id=channel.id,
+        root_id=root.id if root else "",
+        original_id="",
+        message=message,
+        type="",
+        props=props,
+        hashtags=parse_hashtags(message),
+        file_ids=[],
+        pending_post_id=draft.pending_post_id or None,
+        reply_count=0,
+        last_reply_at=0,
+        has_reactions=False,
     )
     db.add(post)
     await db.flush()
@@ -175,9 +190,25 @@ async def create_system_post_txn(uow: UnitOfWork, channel: Channel, user_id: str
     """A `system_*` post (joins, leaves, header changes) written inside the caller's transaction."""
     now = now_ms()
     post = Post(
-        id=new_id(), create_at=now, update_at=now, edit_at=0, delete_at=0, is_pinned=False, user_id=user_id,
-        channel_id=channel.id, root_id="", original_id="", message=message, type=post_type, props=props or {},
-        hashtags="", file_ids=[], pending_post_id=None, reply_count=0, last_reply_at=0, has_reactions=False,
+        id=new_id(),
+        create_at=now,
+        update_at=now,
+        edit_at=0,
+        delete_at=0,
+        is_pinned=False,
+        user_id=user_id,
+        channel_id=channel.id,
+        root_id="",
+        original_id="",
+        message=message,
+        type=post_type,
+        props=props or {},
+        hashtags="",
+        file_ids=[],
+        pending_post_id=None,
+        reply_count=0,
+        last_reply_at=0,
+        has_reactions=False,
     )
     uow.session.add(post)
     await uow.session.flush()
@@ -228,7 +259,9 @@ async def get_channel_posts(
             if before:
                 rows = await posts_store.get_posts_before(db, channel_id, anchor.create_at, anchor.id, offset, limit, roots_only=roots_only)
                 page_posts, more = rows[:limit], len(rows) > limit
-                page = PostPage(page_posts, [p.id for p in page_posts], next_post_id=anchor.id if offset == 0 else "", prev_post_id=page_posts[-1].id if more else "")
+                page = PostPage(
+                    page_posts, [p.id for p in page_posts], next_post_id=anchor.id if offset == 0 else "", prev_post_id=page_posts[-1].id if more else ""
+                )
                 if offset and page_posts:
                     newer = await posts_store.get_posts_after(db, channel_id, page_posts[0].create_at, page_posts[0].id, 0, 0, roots_only=roots_only)
                     page.next_post_id = newer[0].id if newer else ""
@@ -236,7 +269,9 @@ async def get_channel_posts(
                 rows = await posts_store.get_posts_after(db, channel_id, anchor.create_at, anchor.id, offset, limit, roots_only=roots_only)
                 page_posts, more = rows[:limit], len(rows) > limit
                 page_posts.reverse()
-                page = PostPage(page_posts, [p.id for p in page_posts], next_post_id=page_posts[0].id if more else "", prev_post_id=anchor.id if offset == 0 else "")
+                page = PostPage(
+                    page_posts, [p.id for p in page_posts], next_post_id=page_posts[0].id if more else "", prev_post_id=anchor.id if offset == 0 else ""
+                )
                 if offset and page_posts:
                     older = await posts_store.get_posts_before(db, channel_id, page_posts[-1].create_at, page_posts[-1].id, 0, 0, roots_only=roots_only)
                     page.prev_post_id = older[0].id if older else ""
@@ -291,7 +326,7 @@ async def get_thread(svc: Services, actor: Actor, post_id: str, *, per_page: int
                 replies.reverse()
             if from_post:
                 ids = [r.id for r in replies]
-                replies = replies[ids.index(from_post) + 1:] if from_post in ids else []
+                replies = replies[ids.index(from_post) + 1 :] if from_post in ids else []
             has_next = len(replies) > per_page
             replies = replies[:per_page]
         ordered = sorted([root, *replies], key=lambda p: (p.create_at, p.id), reverse=True)

@@ -21,7 +21,13 @@ from kafana.store import users as users_store
 
 # Fields a user may change on their own profile (PUT/patch); anything else in the body is ignored.
 PATCHABLE = {
-    "username": 64, "nickname": 64, "first_name": 64, "last_name": 64, "position": 128, "email": 128, "locale": 5,
+    "username": 64,
+    "nickname": 64,
+    "first_name": 64,
+    "last_name": 64,
+    "position": 128,
+    "email": 128,
+    "locale": 5,
 }
 EXISTS_ERROR = AppError(400, "app.user.save.username_exists.app_error", "An account with that username already exists.")
 EMAIL_EXISTS_ERROR = AppError(400, "app.user.save.email_exists.app_error", "An account with that email already exists.")
@@ -58,10 +64,21 @@ async def do_create_user(svc: Services, actor: Actor | None, data: dict[str, Any
             raise EMAIL_EXISTS_ERROR
         roles = "system_admin system_user" if first or (system_admin and is_admin_actor) else "system_user"
         user = User(
-            id=new_id(), create_at=create_at if (create_at and is_admin_actor) else now, update_at=now, delete_at=0,
-            username=username, password=pw_hash, email=email, email_verified=is_admin_actor or first, roles=roles,
-            locale=locale, notify_props=dict(DEFAULT_NOTIFY_PROPS), timezone=dict(DEFAULT_TIMEZONE), props={},
-            last_password_update=now, **fields,
+            id=new_id(),
+            create_at=create_at if (create_at and is_admin_actor) else now,
+            update_at=now,
+            delete_at=0,
+            username=username,
+            password=pw_hash,
+            email=email,
+            email_verified=is_admin_actor or first,
+            roles=roles,
+            locale=locale,
+            notify_props=dict(DEFAULT_NOTIFY_PROPS),
+            timezone=dict(DEFAULT_TIMEZONE),
+            props={},
+            last_password_update=now,
+            **fields,
         )
         uow.session.add(user)
         try:

@@ -5,6 +5,7 @@ Every failure is a 4xx with Mattermost's error JSON, never a 500 (reliability D1
 
 from __future__ import annotations
 
+import builtins
 import json
 from typing import Any
 
@@ -55,13 +56,13 @@ async def read_id_list(request: Request, name: str = "ids", *, limit: int = 1000
 class Body:
     """Typed access to a JSON object; wrong types give `invalid_param(name)`."""
 
-    def __init__(self, data: dict[str, Any]) -> None:
+    def __init__(self, data: dict[builtins.str, Any]) -> None:
         self.data = data
 
-    def __contains__(self, key: str) -> bool:
+    def __contains__(self, key: builtins.str) -> builtins.bool:
         return key in self.data and self.data[key] is not None
 
-    def str(self, key: str, default: str = "", *, max_len: int | None = None, required: bool = False) -> str:
+    def str(self, key: builtins.str, default: builtins.str = "", *, max_len: builtins.int | None = None, required: builtins.bool = False) -> builtins.str:
         value = self.data.get(key)
         if value is None:
             if required:
@@ -75,7 +76,7 @@ class Body:
             raise invalid_param(key)
         return clean_text(value)
 
-    def bool(self, key: str, default: bool = False) -> bool:
+    def bool(self, key: builtins.str, default: builtins.bool = False) -> builtins.bool:
         value = self.data.get(key)
         if value is None:
             return default
@@ -83,7 +84,7 @@ class Body:
             raise invalid_param(key)
         return value
 
-    def int(self, key: str, default: int = 0) -> int:
+    def int(self, key: builtins.str, default: builtins.int = 0) -> builtins.int:
         value = self.data.get(key)
         if value is None:
             return default
@@ -91,7 +92,7 @@ class Body:
             raise invalid_param(key)
         return value
 
-    def str_list(self, key: str, *, max_items: int = 1000) -> list[str]:
+    def str_list(self, key: builtins.str, *, max_items: builtins.int = 1000) -> list[builtins.str]:
         value = self.data.get(key)
         if value is None:
             return []
@@ -99,7 +100,7 @@ class Body:
             raise invalid_param(key)
         return value
 
-    def obj(self, key: str) -> dict[str, Any] | None:
+    def obj(self, key: builtins.str) -> dict[builtins.str, Any] | None:
         value = self.data.get(key)
         if value is None:
             return None

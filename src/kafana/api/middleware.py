@@ -6,7 +6,6 @@ import math
 import time
 from collections.abc import Callable
 
-
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from kafana.lib.ids import hash_token, new_id
@@ -84,7 +83,13 @@ class BodyTooLarge(Exception):
 
 
 async def _send_raw(send: Send, status: int, body: bytes, content_type: bytes = b"application/json", headers: list[tuple[bytes, bytes]] | None = None) -> None:
-    await send({"type": "http.response.start", "status": status, "headers": [(b"content-type", content_type), (b"content-length", str(len(body)).encode())] + (headers or [])})
+    await send(
+        {
+            "type": "http.response.start",
+            "status": status,
+            "headers": [(b"content-type", content_type), (b"content-length", str(len(body)).encode())] + (headers or []),
+        }
+    )
     await send({"type": "http.response.body", "body": body})
 
 
@@ -162,7 +167,7 @@ class RateLimitMiddleware:
             (b"x-ratelimit-reset", reset if not allowed else b"1"),
         ]
         if not allowed:
-            await _send_raw(send, 429, b"limit exceeded", b"text/plain; charset=utf-8", headers + [(b"retry-after", reset)])
+            await _send_raw(send, 429, b"limit exceeded", b"text/plain; charset=utf-8", [*headers, (b"retry-after", reset)])
             return
 
         async def send_with_headers(message: Message) -> None:
@@ -171,5 +176,3 @@ class RateLimitMiddleware:
             await send(message)
 
         await self.app(scope, receive, send_with_headers)
-
-

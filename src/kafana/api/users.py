@@ -87,8 +87,17 @@ async def list_users(
 ) -> JSON:
     offset, limit = paging
     found = await users.list_users(
-        svc, actor, in_team=in_team, not_in_team=not_in_team, in_channel=in_channel, not_in_channel=not_in_channel,
-        without_team=without_team, active=False if inactive else active, sort=sort, offset=offset, limit=limit,
+        svc,
+        actor,
+        in_team=in_team,
+        not_in_team=not_in_team,
+        in_channel=in_channel,
+        not_in_channel=not_in_channel,
+        without_team=without_team,
+        active=False if inactive else active,
+        sort=sort,
+        offset=offset,
+        limit=limit,
     )
     return JSON([users.sanitize(actor, u) for u in found])
 
@@ -130,9 +139,16 @@ async def search_users(request: Request, svc: ServicesDep, actor: ActorDep) -> J
     body = await read_object(request)
     term = body.str("term", max_len=64)
     found = await users.list_users(
-        svc, actor, term=term, in_team=body.str("team_id", max_len=26), not_in_team=body.str("not_in_team_id", max_len=26),
-        in_channel=body.str("in_channel_id", max_len=26), not_in_channel=body.str("not_in_channel_id", max_len=26),
-        without_team=body.bool("without_team"), active=None if body.bool("allow_inactive") else True, offset=0,
+        svc,
+        actor,
+        term=term,
+        in_team=body.str("team_id", max_len=26),
+        not_in_team=body.str("not_in_team_id", max_len=26),
+        in_channel=body.str("in_channel_id", max_len=26),
+        not_in_channel=body.str("not_in_channel_id", max_len=26),
+        without_team=body.bool("without_team"),
+        active=None if body.bool("allow_inactive") else True,
+        offset=0,
         limit=min(max(body.int("limit", 100), 1), 200),
     )
     return JSON([users.sanitize(actor, u) for u in found])
@@ -269,5 +285,3 @@ async def disable_token(request: Request) -> Response:
 @router.post("/users/tokens/enable")
 async def enable_token(request: Request) -> Response:
     return await _token_state(request, True)
-
-

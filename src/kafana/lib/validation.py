@@ -84,11 +84,56 @@ def clean_text(text: str) -> str:
 
 # The most common breached passwords of at least 8 characters; a short list on purpose (ASVS 2.1.7).
 COMMON_PASSWORDS = frozenset(
-    """
-    12345678 123456789 1234567890 password password1 password123 qwertyuiop 11111111 00000000 87654321
-    iloveyou1 sunshine1 princess1 football1 baseball1 superman1 trustno1 welcome1 letmein1 abc12345
-    qwerty123 1q2w3e4r 1qaz2wsx zaq12wsx passw0rd p@ssw0rd p@ssword admin123 administrator changeme
-    qwertyui asdfghjkl zxcvbnm1 12341234 11223344 12121212 987654321 123123123 password12 iloveyou
-    sunshine princess football baseball superman starwars whatever dragon12 monkey12 master12
-    """.split()
+    [
+        "12345678",
+        "123456789",
+        "1234567890",
+        "password",
+        "password1",
+        "password123",
+        "qwertyuiop",
+        "11111111",
+        "00000000",
+        "87654321",
+        "iloveyou1",
+        "sunshine1",
+        "princess1",
+        "football1",
+        "baseball1",
+        "superman1",
+        "trustno1",
+        "welcome1",
+        "letmein1",
+        "abc12345",
+        "qwerty123",
+        "1q2w3e4r",
+        "1qaz2wsx",
+        "zaq12wsx",
+        "passw0rd",
+        "p@ssw0rd",
+        "p@ssword",
+        "admin123",
+        "administrator",
+        "changeme",
+        "qwertyui",
+        "asdfghjkl",
+        "zxcvbnm1",
+        "12341234",
+        "11223344",
+        "12121212",
+        "987654321",
+        "123123123",
+        "password12",
+        "iloveyou",
+        "sunshine",
+        "princess",
+        "football",
+        "baseball",
+        "superman",
+        "starwars",
+        "whatever",
+        "dragon12",
+        "monkey12",
+        "master12",
+    ]
 )

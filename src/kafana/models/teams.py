@@ -9,6 +9,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from kafana.models.base import Base, flag, id_pk, ms, text
 
+
 class Team(Base):
     __tablename__ = "teams"
 
@@ -50,6 +51,7 @@ class Team(Base):
         }
         return out
 
+
 class TeamMember(Base):
     __tablename__ = "team_members"
 
@@ -86,6 +88,6 @@ class TeamMember(Base):
             "create_at": self.create_at,
         }
 
+
 def _role_order(role: str) -> tuple[int, str]:
     return (0 if role.endswith("_user") else 1, role)
-

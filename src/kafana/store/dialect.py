@@ -5,19 +5,25 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import ColumnElement, Table, func
+from sqlalchemy import ColumnElement, func
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.expression import ColumnClause
 
 
-def _insert(session: AsyncSession, table: Table) -> Any:
-    if session.bind.dialect.name == "postgresql":
+def dialect_name(session: AsyncSession) -> str:
+    bind = session.bind
+    assert bind is not None
+    return bind.dialect.name
+
+
+def _insert(session: AsyncSession, table: Any) -> Any:
+    if dialect_name(session) == "postgresql":
         return postgresql.insert(table)
     return sqlite.insert(table)
 
 
-async def upsert(session: AsyncSession, table: Table, rows: Sequence[dict[str, Any]], keys: Sequence[str], update: Sequence[str]) -> None:
+async def upsert(session: AsyncSession, table: Any, rows: Sequence[dict[str, Any]], keys: Sequence[str], update: Sequence[str]) -> None:
     """Insert rows, or update the `update` columns where the `keys` already exist."""
     if not rows:
         return
@@ -26,7 +32,7 @@ async def upsert(session: AsyncSession, table: Table, rows: Sequence[dict[str, A
     await session.execute(stmt)
 
 
-async def insert_ignore(session: AsyncSession, table: Table, rows: Sequence[dict[str, Any]], keys: Sequence[str]) -> int:
+async def insert_ignore(session: AsyncSession, table: Any, rows: Sequence[dict[str, Any]], keys: Sequence[str]) -> int:
     """Insert rows that do not exist yet; returns how many were inserted."""
     if not rows:
         return 0
@@ -48,5 +54,5 @@ def ilike_contains(column: ColumnClause[Any] | Any, term: str) -> ColumnElement[
 
 def greatest(session: AsyncSession, column: Any, value: int) -> Any:
     """GREATEST() on PostgreSQL, the two-argument max() on SQLite."""
-    name = "greatest" if session.bind.dialect.name == "postgresql" else "max"
+    name = "greatest" if dialect_name(session) == "postgresql" else "max"
     return getattr(func, name)(column, value)

@@ -39,14 +39,18 @@ async def get_channel_page(session: AsyncSession, channel_id: str, offset: int, 
     return list((await session.execute(stmt)).scalars())
 
 
-async def get_posts_before(session: AsyncSession, channel_id: str, create_at: int, post_id: str, offset: int, limit: int, *, roots_only: bool = False) -> list[Post]:
+async def get_posts_before(
+    session: AsyncSession, channel_id: str, create_at: int, post_id: str, offset: int, limit: int, *, roots_only: bool = False
+) -> list[Post]:
     """Older than the given post (keyset), newest first, limit + 1 rows."""
     older = or_(Post.create_at < create_at, and_(Post.create_at == create_at, Post.id < post_id))
     stmt = select(Post).where(*_live(channel_id, roots_only), older).order_by(Post.create_at.desc(), Post.id.desc()).offset(offset).limit(limit + 1)  # type: ignore[arg-type]
     return list((await session.execute(stmt)).scalars())
 
 
-async def get_posts_after(session: AsyncSession, channel_id: str, create_at: int, post_id: str, offset: int, limit: int, *, roots_only: bool = False) -> list[Post]:
+async def get_posts_after(
+    session: AsyncSession, channel_id: str, create_at: int, post_id: str, offset: int, limit: int, *, roots_only: bool = False
+) -> list[Post]:
     """Newer than the given post, oldest first, limit + 1 rows."""
     newer = or_(Post.create_at > create_at, and_(Post.create_at == create_at, Post.id > post_id))
     stmt = select(Post).where(*_live(channel_id, roots_only), newer).order_by(Post.create_at, Post.id).offset(offset).limit(limit + 1)  # type: ignore[arg-type]
@@ -133,9 +137,7 @@ async def get_mention_candidates(session: AsyncSession, channel_id: str) -> list
 
 
 async def add_reply_to_root(session: AsyncSession, root_id: str, at: int) -> None:
-    await session.execute(
-        update(Post).where(Post.id == root_id).values(reply_count=Post.reply_count + 1, last_reply_at=at, update_at=at)
-    )
+    await session.execute(update(Post).where(Post.id == root_id).values(reply_count=Post.reply_count + 1, last_reply_at=at, update_at=at))
 
 
 async def upsert_thread(session: AsyncSession, root: Post, replier_id: str, at: int) -> Thread:
@@ -152,7 +154,10 @@ async def upsert_thread(session: AsyncSession, root: Post, replier_id: str, at: 
 
 async def follow_thread(session: AsyncSession, root_id: str, user_ids: Sequence[str], at: int, *, viewed_by: str = "") -> None:
     """Make users follow a thread unless they unfollowed it explicitly; the replier has seen it."""
-    rows = [{"post_id": root_id, "user_id": uid, "following": True, "last_viewed": at if uid == viewed_by else 0, "last_updated": at, "unread_mentions": 0} for uid in set(user_ids)]
+    rows = [
+        {"post_id": root_id, "user_id": uid, "following": True, "last_viewed": at if uid == viewed_by else 0, "last_updated": at, "unread_mentions": 0}
+        for uid in set(user_ids)
+    ]
     await insert_ignore(session, ThreadMembership.__table__, rows, ["post_id", "user_id"])
     if viewed_by:
         await session.execute(
@@ -170,4 +175,3 @@ async def bump_thread_mentions(session: AsyncSession, root_id: str, user_ids: Se
             .where(ThreadMembership.post_id == root_id, ThreadMembership.user_id.in_(list(user_ids)))
             .values(unread_mentions=ThreadMembership.unread_mentions + 1)
         )
-

@@ -105,8 +105,10 @@ async def list_users(
 async def shares_team_or_channel(session: AsyncSession, a: str, b: str) -> bool:
     """Whether two users can see each other: a common team or a common channel."""
     tm1, tm2 = TeamMember.__table__.alias(), TeamMember.__table__.alias()
-    q1 = select(tm1.c.team_id).join(tm2, tm1.c.team_id == tm2.c.team_id).where(
-        tm1.c.user_id == a, tm2.c.user_id == b, tm1.c.delete_at == 0, tm2.c.delete_at == 0
+    q1 = (
+        select(tm1.c.team_id)
+        .join(tm2, tm1.c.team_id == tm2.c.team_id)
+        .where(tm1.c.user_id == a, tm2.c.user_id == b, tm1.c.delete_at == 0, tm2.c.delete_at == 0)
     )
     if (await session.execute(q1.limit(1))).first() is not None:
         return True
