@@ -1,7 +1,8 @@
 """Database access for both engines.
 
 SQLite has one writer connection (SQLite serialises writers anyway; one connection avoids lock errors) that
-opens transactions with BEGIN IMMEDIATE, plus a small pool of readers in WAL mode. PostgreSQL uses one pool
+opens transactions with BEGIN IMMEDIATE, plus a small pool of readers in WAL mode; both run SQLite calls on
+the event loop thread (db/sqlite_inline.py says why). PostgreSQL uses one pool
 for both. Callers use `db.write()` for a use case that changes data and `db.read()` otherwise.
 """
 
@@ -13,9 +14,10 @@ from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import asynccontextmanager
 from typing import Any
 
-from sqlalchemy import event
+from sqlalchemy import event, make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 
+from kafana.db.sqlite_inline import InlineConnection
 from kafana.db.uow import UnitOfWork
 from kafana.events import Event
 
@@ -25,18 +27,10 @@ EventPublisher = Callable[[Sequence[Event]], Any]
 
 
 def _sqlite_engine(url: str, *, writer: bool, synchronous: str, pool_size: int) -> AsyncEngine:
-    engine = create_async_engine(url, pool_size=pool_size, max_overflow=0, pool_timeout=60)
+    path = make_url(url).database or ""
+    pragmas = ("PRAGMA journal_mode=WAL", f"PRAGMA synchronous={synchronous.upper()}", "PRAGMA busy_timeout=10000", "PRAGMA foreign_keys=ON")
+    engine = create_async_engine(url, pool_size=pool_size, max_overflow=0, pool_timeout=60, async_creator=lambda: InlineConnection.open(path, pragmas))
     begin = "BEGIN IMMEDIATE" if writer else "BEGIN"
-
-    @event.listens_for(engine.sync_engine, "connect")
-    def _on_connect(dbapi_conn: Any, _record: Any) -> None:
-        dbapi_conn.isolation_level = None  # we issue BEGIN ourselves
-        cur = dbapi_conn.cursor()
-        cur.execute("PRAGMA journal_mode=WAL")
-        cur.execute(f"PRAGMA synchronous={synchronous.upper()}")
-        cur.execute("PRAGMA busy_timeout=10000")
-        cur.execute("PRAGMA foreign_keys=ON")
-        cur.close()
 
     @event.listens_for(engine.sync_engine, "begin")
     def _on_begin(conn: Any) -> None:

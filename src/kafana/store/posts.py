@@ -8,6 +8,7 @@ from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from kafana.models import Channel, ChannelMember, Post, Reaction, Thread, ThreadMembership, User
+from kafana.store import NO_SYNC
 from kafana.store.dialect import greatest, insert_ignore
 
 
@@ -97,7 +98,7 @@ async def bump_channel_counters(session: AsyncSession, channel_id: str, at: int,
     if is_root:
         values["total_msg_count_root"] = Channel.total_msg_count_root + 1
         values["last_root_post_at"] = greatest(session, Channel.last_root_post_at, at)
-    await session.execute(update(Channel).where(Channel.id == channel_id).values(values))
+    await session.execute(update(Channel).where(Channel.id == channel_id).values(values), execution_options=NO_SYNC)
 
 
 async def mark_member_caught_up(session: AsyncSession, channel_id: str, user_id: str, at: int) -> None:
@@ -113,7 +114,8 @@ async def mark_member_caught_up(session: AsyncSession, channel_id: str, user_id:
             urgent_mention_count=0,
             last_viewed_at=at,
             last_update_at=at,
-        )
+        ),
+        execution_options=NO_SYNC,
     )
 
 
@@ -123,7 +125,9 @@ async def bump_mentions(session: AsyncSession, channel_id: str, user_ids: Sequen
     values: dict[str, object] = {"mention_count": ChannelMember.mention_count + 1, "last_update_at": at}
     if is_root:
         values["mention_count_root"] = ChannelMember.mention_count_root + 1
-    await session.execute(update(ChannelMember).where(ChannelMember.channel_id == channel_id, ChannelMember.user_id.in_(list(user_ids))).values(values))
+    await session.execute(
+        update(ChannelMember).where(ChannelMember.channel_id == channel_id, ChannelMember.user_id.in_(list(user_ids))).values(values), execution_options=NO_SYNC
+    )
 
 
 async def get_mention_candidates(session: AsyncSession, channel_id: str) -> list[tuple[str, str, str, dict[str, str], dict[str, str]]]:
@@ -137,7 +141,9 @@ async def get_mention_candidates(session: AsyncSession, channel_id: str) -> list
 
 
 async def add_reply_to_root(session: AsyncSession, root_id: str, at: int) -> None:
-    await session.execute(update(Post).where(Post.id == root_id).values(reply_count=Post.reply_count + 1, last_reply_at=at, update_at=at))
+    await session.execute(
+        update(Post).where(Post.id == root_id).values(reply_count=Post.reply_count + 1, last_reply_at=at, update_at=at), execution_options=NO_SYNC
+    )
 
 
 async def upsert_thread(session: AsyncSession, root: Post, replier_id: str, at: int) -> Thread:
@@ -163,9 +169,13 @@ async def follow_thread(session: AsyncSession, root_id: str, user_ids: Sequence[
         await session.execute(
             update(ThreadMembership)
             .where(ThreadMembership.post_id == root_id, ThreadMembership.user_id == viewed_by)
-            .values(following=True, last_viewed=at, last_updated=at, unread_mentions=0)
+            .values(following=True, last_viewed=at, last_updated=at, unread_mentions=0),
+            execution_options=NO_SYNC,
         )
-    await session.execute(update(ThreadMembership).where(ThreadMembership.post_id == root_id, ThreadMembership.user_id != viewed_by).values(last_updated=at))
+    await session.execute(
+        update(ThreadMembership).where(ThreadMembership.post_id == root_id, ThreadMembership.user_id != viewed_by).values(last_updated=at),
+        execution_options=NO_SYNC,
+    )
 
 
 async def bump_thread_mentions(session: AsyncSession, root_id: str, user_ids: Sequence[str]) -> None:
@@ -173,5 +183,6 @@ async def bump_thread_mentions(session: AsyncSession, root_id: str, user_ids: Se
         await session.execute(
             update(ThreadMembership)
             .where(ThreadMembership.post_id == root_id, ThreadMembership.user_id.in_(list(user_ids)))
-            .values(unread_mentions=ThreadMembership.unread_mentions + 1)
+            .values(unread_mentions=ThreadMembership.unread_mentions + 1),
+            execution_options=NO_SYNC,
         )
