@@ -69,7 +69,9 @@ class Target:
 def expect(response: httpx.Response, status: int, what: str) -> Any:
     """The JSON body of a response with the expected status, or a BenchError that says what came back."""
     if response.status_code != status:
-        raise BenchError(f"{what}: expected HTTP {status}, got {response.status_code} from {response.request.method} {response.request.url.path}: {response.text[:300]}")
+        raise BenchError(
+            f"{what}: expected HTTP {status}, got {response.status_code} from {response.request.method} {response.request.url.path}: {response.text[:300]}"
+        )
     return response.json() if response.content else None
 
 

@@ -35,7 +35,9 @@ def open_db(path: str) -> sqlite3.Connection:
     db = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
     db.execute("PRAGMA journal_mode=WAL")
     db.execute("PRAGMA synchronous=NORMAL")
-    db.execute("CREATE TABLE IF NOT EXISTS posts (id TEXT PRIMARY KEY, create_at INTEGER NOT NULL, user_id TEXT NOT NULL, channel_id TEXT NOT NULL, message TEXT NOT NULL)")
+    db.execute(
+        "CREATE TABLE IF NOT EXISTS posts (id TEXT PRIMARY KEY, create_at INTEGER NOT NULL, user_id TEXT NOT NULL, channel_id TEXT NOT NULL, message TEXT NOT NULL)"
+    )
     db.execute("CREATE INDEX IF NOT EXISTS ix_posts_channel_create ON posts (channel_id, create_at, id)")
     return db
 

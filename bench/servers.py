@@ -7,6 +7,7 @@ tree's RSS, so the peak covers the prefill as well as the measured phases.
 
 from __future__ import annotations
 
+import functools
 import os
 import shutil
 import signal
@@ -35,8 +36,9 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
+@functools.cache
 def can_pin() -> bool:
-    """Pinning needs two CPUs that this process may use."""
+    """Pinning needs two CPUs that this process may use; asked once, before the driver pins itself."""
     try:
         return {SERVER_CPU, DRIVER_CPU} <= os.sched_getaffinity(0)
     except (AttributeError, OSError):
@@ -69,6 +71,7 @@ class RssMonitor(threading.Thread):
         super().__init__(daemon=True, name=f"rss-{pid}")
         self.pid = pid
         self.peak_bytes = 0
+        self.phase_peak_bytes = 0
         self.last_bytes = 0
         self._stop_event = threading.Event()
 
@@ -92,7 +95,14 @@ class RssMonitor(threading.Thread):
             if rss:
                 self.last_bytes = rss
                 self.peak_bytes = max(self.peak_bytes, rss)
+                self.phase_peak_bytes = max(self.phase_peak_bytes, rss)
             self._stop_event.wait(RSS_POLL_S)
+
+    def new_phase(self) -> float:
+        """Start a new phase peak; return the current RSS in MB (to show where memory goes)."""
+        self.last_bytes = self.sample() or self.last_bytes
+        self.phase_peak_bytes = self.last_bytes
+        return self.last_bytes / 1e6
 
     def stop(self) -> None:
         self._stop_event.set()
@@ -110,7 +120,6 @@ class Server:
     env: dict[str, str] = field(default_factory=dict)
     process: subprocess.Popen[bytes] | None = None
     monitor: RssMonitor | None = None
-    pinning: str = ""
 
     @property
     def base_url(self) -> str:
@@ -123,12 +132,12 @@ class Server:
         taskset = shutil.which("taskset")
         if can_pin() and taskset:
             prefix += [taskset, "-c", str(SERVER_CPU)]
-        env = {**os.environ, **self.env}
+        # Inherited KAFANA_* settings (a developer's Postgres URL, a config file) would change what is measured.
+        env = {k: v for k, v in os.environ.items() if not k.startswith("KAFANA_")} | self.env
         with self.log_path.open("wb") as log:
             self.process = subprocess.Popen([*prefix, *self.command], stdout=log, stderr=subprocess.STDOUT, env=env, start_new_session=True)
         if can_pin() and not taskset:
             self._pin_all_threads()
-        self.pinning = f"server pinned to CPU {SERVER_CPU}" if can_pin() else "server not pinned"
         self.monitor = RssMonitor(self.process.pid)
         self.monitor.start()
 
@@ -155,6 +164,16 @@ class Server:
                     pass
                 time.sleep(0.1)
         raise RuntimeError(f"{self.name} not ready after {timeout_s:.0f} s:\n{self.log_tail()}")
+
+    def affinity(self) -> str:
+        """Where the server may actually run, read back from the kernel (not what was asked for)."""
+        if self.process is None:
+            return "?"
+        try:
+            cpus = psutil.Process(self.process.pid).cpu_affinity() or []
+        except (psutil.Error, AttributeError):
+            return "?"
+        return ",".join(map(str, cpus))
 
     def cpu_seconds(self) -> float:
         """User + system CPU time of the server so far (for CPU-ms per request)."""

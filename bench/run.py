@@ -1,0 +1,195 @@
+"""`make bench`: Kafana against the bare reference app, one run, one machine, ratios printed.
+
+Order for each server: start it, prefill the channel with 10,000 posts over HTTP (8 posters), time the
+newest history page and the page 20 back, then post with 4 closed-loop posters. Peak RSS is polled for the
+server's whole life. Every phase has a time budget so the whole run stays under five minutes.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import datetime as dt
+import math
+import os
+import platform
+import signal
+import sqlite3
+import sys
+import tempfile
+import time
+import traceback
+from collections.abc import Callable
+from pathlib import Path
+from types import FrameType
+from typing import Any
+
+from bench import report
+from bench.driver import Target, history_latency, post_closed_loop
+from bench.servers import Server, free_port, kafana_command, pin_driver, reference_command
+from bench.workload import prepare_kafana, prepare_reference
+
+RESULTS_DIR = Path(__file__).resolve().parent / "results"
+TOTAL_BUDGET_S = 280.0  # hard ceiling for the whole run, under the 5 minutes promised
+PREFILL_BUDGET_S = 150.0  # per server; a slower server is measured on what it managed to store
+HISTORY_BUDGET_S = 20.0  # per page
+POST_BUDGET_S = 10.0
+KAFANA_ENV = {"KAFANA_RATE_LIMIT_ENABLED": "false"}
+
+
+def loop_factory() -> Callable[[], asyncio.AbstractEventLoop]:
+    """uvloop for the driver too: the driver must not be the bottleneck when it can be helped."""
+    try:
+        import uvloop
+
+        return uvloop.new_event_loop
+    except ImportError:
+        return asyncio.new_event_loop
+
+
+async def measure(server: Server, target: Target, args: argparse.Namespace, deadline: float) -> dict[str, Any]:
+    """The phases, in order; each budget is also cut to what is left of the run's total."""
+
+    def budget(wanted: float, reserve: float) -> float:
+        return max(1.0, min(wanted, deadline - time.monotonic() - reserve))
+
+    out: dict[str, Any] = {}
+    cpu0 = server.cpu_seconds()
+    fill = await post_closed_loop(target, workers=8, total=args.prefill, max_seconds=budget(PREFILL_BUDGET_S, 60), prefix="prefill")
+    cpu1 = server.cpu_seconds()
+    out["prefill"] = {
+        "posts": fill.sent,
+        "wanted": args.prefill,
+        "complete": fill.sent >= args.prefill,
+        "seconds": fill.elapsed_s,
+        "posts_per_s": fill.posts_per_s,
+        "server_cpu_ms_per_post": (cpu1 - cpu0) * 1000 / fill.sent if fill.sent else math.nan,
+        "rss_mb_after": (server.monitor.last_bytes if server.monitor else 0) / 1e6,
+    }
+    print(f"  prefill: {fill.sent} posts in {fill.elapsed_s:.1f} s ({fill.posts_per_s:.0f}/s)", flush=True)
+
+    for page in (0, 20):
+        lat = await history_latency(target, page=page, per_page=60, requests=args.history_requests, max_seconds=budget(HISTORY_BUDGET_S, 25))
+        out[f"history_page{page}"] = lat.summary()
+        print(f"  history page {page}: p50 {lat.summary()['p50_ms']:.2f} ms, p95 {lat.summary()['p95_ms']:.2f} ms ({len(lat.ms)} requests)", flush=True)
+
+    cpu0, wall0, proc0 = server.cpu_seconds(), time.perf_counter(), time.process_time()
+    run = await post_closed_loop(target, workers=4, total=args.posts, max_seconds=budget(POST_BUDGET_S, 5), prefix="measured")
+    cpu1, wall1, proc1 = server.cpu_seconds(), time.perf_counter(), time.process_time()
+    out["post"] = {
+        **run.latencies.summary(),
+        "posts_per_s": run.posts_per_s,
+        "elapsed_s": run.elapsed_s,
+        "server_cpu_ms_per_post": (cpu1 - cpu0) * 1000 / run.sent if run.sent else math.nan,
+        "server_cpu_util": (cpu1 - cpu0) / (wall1 - wall0),
+        "driver_cpu_util": (proc1 - proc0) / (wall1 - wall0),
+    }
+    print(f"  post: {run.sent} posts in {run.elapsed_s:.1f} s ({run.posts_per_s:.0f}/s), p95 {out['post']['p95_ms']:.2f} ms", flush=True)
+    return out
+
+
+def bench_server(
+    name: str, make: Callable[[Path, int], Server], prepare: Callable[[str], Target], args: argparse.Namespace, tmp: Path, deadline: float
+) -> dict[str, Any]:
+    """Start one server, measure it, stop it; an error is recorded in the result instead of aborting the run."""
+    print(f"== {name}", flush=True)
+    server = make(tmp / name, free_port())
+    result: dict[str, Any] = {"name": name, "command": " ".join(server.command)}
+    try:
+        with server:
+            result["startup_s"] = server.wait_ready()
+            result["server_cpus"] = server.affinity()
+            assert server.monitor is not None
+            result["rss_mb_started"] = server.monitor.new_phase()
+            target = prepare(server.base_url)
+            result["rss_mb_after_setup"] = server.monitor.new_phase()
+            with asyncio.Runner(loop_factory=loop_factory()) as runner:
+                result.update(runner.run(measure(server, target, args, deadline)))
+    except Exception as exc:
+        result["error"] = f"{type(exc).__name__}: {exc}"
+        print(f"  FAILED: {result['error']}", flush=True)
+        if not isinstance(exc, RuntimeError):
+            traceback.print_exc()
+        tail = server.log_tail(15)
+        if tail:
+            print("  server log (tail):\n    " + tail.replace("\n", "\n    "), flush=True)
+    finally:
+        result["peak_rss_mb"] = server.peak_rss_mb
+        if server.monitor is not None and "rss_mb_after_setup" in result:
+            result["peak_rss_mb_under_load"] = server.monitor.phase_peak_bytes / 1e6
+        print(f"  peak RSS {server.peak_rss_mb:.1f} MB", flush=True)
+    return result
+
+
+def make_reference(workdir: Path, port: int) -> Server:
+    workdir.mkdir(parents=True, exist_ok=True)
+    return Server("reference", reference_command(workdir / "reference.db", port), port, workdir.parent / "reference.log")
+
+
+def make_kafana(workdir: Path, port: int) -> Server:
+    return Server("kafana", kafana_command(workdir, port), port, workdir.parent / "kafana.log", env=KAFANA_ENV)
+
+
+def on_sigterm(signum: int, frame: FrameType | None) -> None:
+    """Turn SIGTERM into an exception so every `with Server` block stops its server."""
+    raise KeyboardInterrupt
+
+
+def parse_args(argv: list[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="python -m bench.run", description="Kafana vs the bare reference app.")
+    parser.add_argument("--prefill", type=int, default=10_000, help="posts stored before measuring (default 10000)")
+    parser.add_argument("--posts", type=int, default=2_000, help="posts in the measured phase, 4 posters (default 2000, at most 10 s)")
+    parser.add_argument("--history-requests", type=int, default=200, help="GETs per history page (default 200)")
+    parser.add_argument("--only", choices=("kafana", "reference"), help="measure one server only")
+    return parser.parse_args(argv)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    signal.signal(signal.SIGTERM, on_sigterm)
+    started = time.monotonic()
+    deadline = started + TOTAL_BUDGET_S
+    pinning = pin_driver()
+    print(f"bench: {pinning}; servers pinned to CPU 1 where possible; 127.0.0.1 only", flush=True)
+    results: dict[str, dict[str, Any] | None] = {"reference": None, "kafana": None}
+    try:
+        with tempfile.TemporaryDirectory(prefix="kafana-bench-") as tmpdir:
+            tmp = Path(tmpdir)
+            if args.only in (None, "reference"):
+                results["reference"] = bench_server("reference", make_reference, prepare_reference, args, tmp, deadline)
+            if args.only in (None, "kafana"):
+                results["kafana"] = bench_server("kafana", make_kafana, prepare_kafana, args, tmp, deadline)
+    except KeyboardInterrupt:
+        print("\nbench: interrupted; servers stopped", file=sys.stderr)
+        return 130
+
+    kafana, reference = results["kafana"], results["reference"]
+    print()
+    print(report.table(kafana, reference))
+    print()
+    cpus = ", ".join(f"{r['name']} on CPU {r.get('server_cpus', '?')}" for r in (kafana, reference) if r)
+    print(f"{pinning}; {cpus}. Ratios are kafana / reference. MB = 10^6 bytes.")
+    for result in (kafana, reference):
+        if result and result.get("error"):
+            print(f"{result['name']} FAILED: {result['error']}")
+        if result and not result.get("prefill", {}).get("complete", True):
+            print(f"{result['name']}: prefill stopped at {result['prefill']['posts']} posts (time budget)")
+    stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
+    path = RESULTS_DIR / f"{stamp}.json"
+    payload = {
+        "started_at": stamp,
+        "duration_s": time.monotonic() - started,
+        "machine": {"python": platform.python_version(), "sqlite": sqlite3.sqlite_version, "platform": platform.platform(), "cpus": os.cpu_count()},
+        "pinning": pinning,
+        "settings": vars(args),
+        "targets": report.verdicts(kafana, reference),
+        "kafana": kafana,
+        "reference": reference,
+    }
+    report.write_json(path, payload)
+    print(f"results: {path} ({payload['duration_s']:.0f} s)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
