@@ -41,6 +41,7 @@ ROWS = [
     Row("RSS after sign-up+login", ("rss_mb_after_setup",), "MB"),
     Row("peak RSS, prefill+measure", ("peak_rss_mb_under_load",), "MB"),
     Row("server CPU per post", ("post", "server_cpu_ms_per_post"), "ms"),
+    Row("server CPU, post phase", ("post", "server_cpu_util"), "core"),
     Row("driver CPU, post phase", ("post", "driver_cpu_util"), "core"),
     Row("prefill posts/s, 8 posters", ("prefill", "posts_per_s"), "/s"),
     Row("startup", ("startup_s",), "s"),
