@@ -103,6 +103,23 @@ def user_create(
     typer.echo(f"Created user {user.username} ({user.id}) with roles: {user.roles}")
 
 
+@team_app.command("create")
+def team_create(
+    name: Annotated[str, typer.Option(help="The team's URL name: lowercase letters, digits and '-'.")],
+    display_name: Annotated[str, typer.Option("--display-name", help="The name people see.")],
+    team_type: Annotated[str, typer.Option("--type", help="O (open: anyone may join) or I (invite only).")] = "O",
+    data_dir: DataDir = None,
+    config: ConfigFile = None,
+) -> None:
+    """Create a team with its town-square and off-topic channels."""
+    from kafana.actions.teams import TeamDraft, do_create_team
+    from kafana.models.actor import SYSTEM
+
+    draft = TeamDraft(name=name.strip().lower(), display_name=display_name, type=team_type.upper(), allow_open_invite=team_type.upper() == "O")
+    view = run_with_services(settings_for(data_dir, config), lambda svc: do_create_team(svc, SYSTEM, draft))
+    typer.echo(f"Created team {view.team.name} ({view.team.id})")
+
+
 @config_app.command("show")
 def config_show(data_dir: DataDir = None, config: ConfigFile = None) -> None:
     """Print the effective settings (secrets masked)."""

@@ -4,10 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from sqlalchemy import select
+from sqlalchemy import and_, delete, exists, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.sql.expression import Exists
 
-from kafana.models import Channel, ChannelMember
+from kafana.models import Channel, ChannelMember, User
+from kafana.store import NO_SYNC
+from kafana.store.dialect import ilike_contains, ilike_prefix
 
 
 async def get_channel(session: AsyncSession, channel_id: str) -> Channel | None:
@@ -39,3 +42,142 @@ async def get_members_for_channels(session: AsyncSession, channel_ids: Sequence[
         return []
     stmt = select(ChannelMember).where(ChannelMember.channel_id.in_(list(channel_ids)))
     return list((await session.execute(stmt)).scalars())
+
+
+async def get_channel_totals(session: AsyncSession, channel_id: str) -> tuple[int, int]:
+    """(total_msg_count, total_msg_count_root) as stored now (post counters skip the ORM's copies)."""
+    stmt = select(Channel.total_msg_count, Channel.total_msg_count_root).where(Channel.id == channel_id)
+    row = (await session.execute(stmt)).one_or_none()
+    return (int(row[0]), int(row[1])) if row is not None else (0, 0)
+
+
+async def get_team_channels(
+    session: AsyncSession, team_id: str, *, types: Sequence[str] = ("O",), deleted: bool = False, offset: int = 0, limit: int = 60
+) -> list[Channel]:
+    """Channels of a team by type, live or archived, ordered by display name (Mattermost's order)."""
+    stmt = select(Channel).where(Channel.team_id == team_id, Channel.type.in_(list(types)), (Channel.delete_at != 0) if deleted else (Channel.delete_at == 0))
+    stmt = stmt.order_by(Channel.display_name, Channel.id).offset(offset).limit(limit)
+    return list((await session.execute(stmt)).scalars())
+
+
+def _is_member(user_id: str) -> Exists:
+    return exists().where(and_(ChannelMember.channel_id == Channel.id, ChannelMember.user_id == user_id))
+
+
+async def get_deleted_channels(session: AsyncSession, team_id: str, member_id: str | None, offset: int, limit: int) -> list[Channel]:
+    """Archived channels: public ones, and private ones `member_id` belongs to (all of them when None)."""
+    stmt = select(Channel).where(Channel.team_id == team_id, Channel.delete_at != 0, Channel.type.in_(["O", "P"]))
+    if member_id is not None:
+        stmt = stmt.where(or_(Channel.type == "O", _is_member(member_id)))
+    stmt = stmt.order_by(Channel.display_name, Channel.id).offset(offset).limit(limit)
+    return list((await session.execute(stmt)).scalars())
+
+
+async def get_channels_for_user(
+    session: AsyncSession, user_id: str, *, team_id: str | None = None, include_deleted: bool = False, last_delete_at: int = 0
+) -> list[Channel]:
+    """The channels the user is a member of; with `team_id`, that team's plus every DM and GM."""
+    stmt = select(Channel).join(ChannelMember, ChannelMember.channel_id == Channel.id).where(ChannelMember.user_id == user_id)
+    if team_id is not None:
+        stmt = stmt.where(or_(Channel.team_id == team_id, Channel.team_id == ""))
+    if not include_deleted:
+        stmt = stmt.where(Channel.delete_at == 0)
+    elif last_delete_at:
+        stmt = stmt.where(or_(Channel.delete_at == 0, Channel.delete_at > last_delete_at))
+    return list((await session.execute(stmt.order_by(Channel.display_name, Channel.id))).scalars())
+
+
+async def get_channel_members_for_user(
+    session: AsyncSession, user_id: str, *, team_id: str | None = None, offset: int = 0, limit: int = 0
+) -> list[ChannelMember]:
+    stmt = select(ChannelMember).where(ChannelMember.user_id == user_id)
+    if team_id is not None:
+        stmt = stmt.join(Channel, Channel.id == ChannelMember.channel_id).where(or_(Channel.team_id == team_id, Channel.team_id == ""))
+    stmt = stmt.order_by(ChannelMember.channel_id)
+    if limit:
+        stmt = stmt.offset(offset).limit(limit)
+    return list((await session.execute(stmt)).scalars())
+
+
+async def get_team_memberships(session: AsyncSession, team_id: str, user_id: str) -> list[ChannelMember]:
+    """The user's memberships in the team's channels (not DMs/GMs)."""
+    stmt = (
+        select(ChannelMember)
+        .join(Channel, Channel.id == ChannelMember.channel_id)
+        .where(ChannelMember.user_id == user_id, Channel.team_id == team_id)
+        .order_by(ChannelMember.channel_id)
+    )
+    return list((await session.execute(stmt)).scalars())
+
+
+async def get_channel_members(session: AsyncSession, channel_id: str, offset: int, limit: int) -> list[ChannelMember]:
+    stmt = select(ChannelMember).where(ChannelMember.channel_id == channel_id).order_by(ChannelMember.user_id).offset(offset).limit(limit)
+    return list((await session.execute(stmt)).scalars())
+
+
+async def get_channel_members_by_ids(session: AsyncSession, channel_id: str, user_ids: Sequence[str]) -> list[ChannelMember]:
+    if not user_ids:
+        return []
+    stmt = select(ChannelMember).where(ChannelMember.channel_id == channel_id, ChannelMember.user_id.in_(list(set(user_ids)))).order_by(ChannelMember.user_id)
+    return list((await session.execute(stmt)).scalars())
+
+
+async def count_channel_members(session: AsyncSession, channel_id: str) -> tuple[int, int]:
+    """(members whose account is active, of which guests)."""
+    stmt = (
+        select(func.count(), func.count().filter(ChannelMember.scheme_guest.is_(True)))
+        .select_from(ChannelMember)
+        .join(User, User.id == ChannelMember.user_id)
+        .where(ChannelMember.channel_id == channel_id, User.delete_at == 0)
+    )
+    total, guests = (await session.execute(stmt)).one()
+    return int(total), int(guests)
+
+
+async def delete_channel_member(session: AsyncSession, channel_id: str, user_id: str) -> None:
+    await session.execute(delete(ChannelMember).where(ChannelMember.channel_id == channel_id, ChannelMember.user_id == user_id))
+
+
+async def search_channels(
+    session: AsyncSession, team_id: str, term: str, *, member_id: str | None = None, prefix: bool = False, include_private: bool = False, limit: int = 100
+) -> list[Channel]:
+    """Live channels of a team whose name or display name matches `term`: public ones, and with
+    `include_private` private ones too (only those `member_id` belongs to, unless it is None)."""
+    match = ilike_prefix if prefix else ilike_contains
+    stmt = select(Channel).where(Channel.team_id == team_id, Channel.delete_at == 0)
+    if term:
+        stmt = stmt.where(or_(match(Channel.name, term), match(Channel.display_name, term)))
+    if not include_private:
+        stmt = stmt.where(Channel.type == "O")
+    elif member_id is None:
+        stmt = stmt.where(Channel.type.in_(["O", "P"]))
+    else:
+        stmt = stmt.where(or_(Channel.type == "O", and_(Channel.type == "P", _is_member(member_id))))
+    stmt = stmt.order_by(Channel.display_name, Channel.id).limit(limit)
+    return list((await session.execute(stmt)).scalars())
+
+
+async def mark_viewed(session: AsyncSession, user_id: str, channel_ids: Sequence[str], at: int) -> list[str]:
+    """The member has seen everything in these channels; returns the ids where the user is a member."""
+    if not channel_ids:
+        return []
+    member_of = ChannelMember.user_id == user_id, ChannelMember.channel_id.in_(list(channel_ids))
+    ids = list((await session.execute(select(ChannelMember.channel_id).where(*member_of))).scalars())
+    if ids:
+        total = select(Channel.total_msg_count).where(Channel.id == ChannelMember.channel_id).scalar_subquery()
+        total_root = select(Channel.total_msg_count_root).where(Channel.id == ChannelMember.channel_id).scalar_subquery()
+        await session.execute(
+            update(ChannelMember)
+            .where(ChannelMember.user_id == user_id, ChannelMember.channel_id.in_(ids))
+            .values(
+                msg_count=total,
+                msg_count_root=total_root,
+                mention_count=0,
+                mention_count_root=0,
+                urgent_mention_count=0,
+                last_viewed_at=at,
+                last_update_at=at,
+            ),
+            execution_options=NO_SYNC,
+        )
+    return ids
