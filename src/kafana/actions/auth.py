@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import time
 from dataclasses import dataclass
 
@@ -59,46 +60,86 @@ def _throttle(svc: Services) -> LoginThrottle:
     return throttle
 
 
+LOCKED = AppError(
+    401,
+    "api.user.check_user_login_attempts.too_many.app_error",
+    "Your account is locked because of too many failed password attempts. Please reset your password.",
+)
+INACTIVE = AppError(401, "api.user.login.inactive.app_error", "Login failed because your account has been deactivated. Please contact an administrator.")
+MFA_REQUIRED = AppError(401, "mfa.validate_token.authenticate.app_error", "Invalid or missing MFA token.")
+MFA_BAD_CODE = AppError(401, "api.user.check_user_mfa.bad_code.app_error", "Invalid MFA token.")
+
+
+def _dummy_hash(svc: Services) -> str:
+    dummy = svc.extra.get("dummy_password_hash")
+    if not isinstance(dummy, str):
+        dummy = svc.extra["dummy_password_hash"] = svc.hasher.hash(new_id())
+    return dummy
+
+
+async def check_password(svc: Services, stored: str, password: str) -> bool:
+    """The deliberately slow hash check, in a worker thread: it neither blocks the event loop nor sits inside a
+    transaction (on SQLite that would hold the one writer connection for the whole hash)."""
+    return await asyncio.to_thread(verify, svc.hasher, stored, password)
+
+
 async def do_login(
     svc: Services, login_id: str, password: str, *, user_id: str = "", device_id: str = "", mfa_token: str = "", client_key: str = ""
 ) -> LoginResult:
-    """Check credentials and open a session. Wrong user and wrong password give the same answer."""
+    """Check credentials and open a session. Wrong user and wrong password give the same answer.
+
+    Each attempt is counted *before* the password is checked, with the user row locked, so parallel guesses
+    cannot get past `maximum_login_attempts` (S1); a complete login resets the count.
+    """
     throttle = _throttle(svc)
     if client_key and throttle.blocked(client_key):
         raise AppError(429, "api.user.login.throttled.app_error", "Too many failed login attempts; try again later.")
+    locked = False
     async with svc.db.write() as uow:
         if user_id:
             user = await users_store.get_user(uow.session, user_id)
         else:
             user = await users_store.get_user_by_login(uow.session, login_id)
-        if user is None or user.is_bot:
-            ok = False
-        else:
-            if user.failed_attempts >= svc.settings.maximum_login_attempts:
-                raise AppError(
-                    401,
-                    "api.user.check_user_login_attempts.too_many.app_error",
-                    "Your account is locked because of too many failed password attempts. Please reset your password.",
-                )
-            ok = verify(svc.hasher, user.password, password)
-        if not ok or user is None:
-            if user is not None:
+        if user is not None and not user.is_bot:
+            await uow.session.refresh(user, with_for_update=True)
+            locked = user.failed_attempts >= svc.settings.maximum_login_attempts
+            if not locked:
                 user.failed_attempts += 1
-        elif user.delete_at:
-            raise AppError(401, "api.user.login.inactive.app_error", "Login failed because your account has been deactivated. Please contact an administrator.")
-        elif user.mfa_active and not mfa_token:
-            raise AppError(401, "mfa.validate_token.authenticate.app_error", "Invalid or missing MFA token.")
+    if user is None or user.is_bot:
+        await check_password(svc, _dummy_hash(svc), password)  # the same cost: timing does not tell who exists
+        if client_key:
+            throttle.fail(client_key)
+        raise INVALID_CREDENTIALS
+    if locked:
+        raise LOCKED
+    if not await check_password(svc, user.password, password):
+        if client_key:
+            throttle.fail(client_key)
+        raise INVALID_CREDENTIALS
+    async with svc.db.write() as uow:
+        row = await users_store.get_user(uow.session, user.id)
+        assert row is not None
+        if row.mfa_active and not mfa_token:
+            # The clients' pre-flight ("does this account need a code?") is not a failed attempt.
+            row.failed_attempts = max(0, row.failed_attempts - 1)
+            outcome: AppError | LoginResult = MFA_REQUIRED
+        elif row.mfa_active:
+            # TOTP verification is not implemented yet: fail closed rather than accept any code.
+            outcome = MFA_BAD_CODE
         else:
-            user.failed_attempts = 0
-            if device_id:
-                await users_store.delete_sessions_for_device(uow.session, user.id, device_id)
-            token = new_token()
-            session = _new_session(svc, user, token, device_id=device_id)
-            uow.session.add(session)
-            return LoginResult(user, session, token)
-    if client_key:
-        throttle.fail(client_key)
-    raise INVALID_CREDENTIALS
+            row.failed_attempts = 0
+            if row.delete_at:
+                outcome = INACTIVE
+            else:
+                if device_id:
+                    await users_store.delete_sessions_for_device(uow.session, row.id, device_id)
+                token = new_token()
+                session = _new_session(svc, row, token, device_id=device_id)
+                uow.session.add(session)
+                outcome = LoginResult(row, session, token)
+    if isinstance(outcome, AppError):
+        raise outcome
+    return outcome
 
 
 def _new_session(svc: Services, user: User, token: str, *, device_id: str = "", access_token_id: str = "", long_lived: bool = False) -> Session:

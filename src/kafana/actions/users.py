@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 from sqlalchemy.exc import IntegrityError
@@ -29,6 +30,7 @@ PATCHABLE = {
     "email": 128,
     "locale": 5,
 }
+MAX_NOTIFY_PROPS = 64
 EXISTS_ERROR = AppError(400, "app.user.save.username_exists.app_error", "An account with that username already exists.")
 EMAIL_EXISTS_ERROR = AppError(400, "app.user.save.email_exists.app_error", "An account with that email already exists.")
 
@@ -44,13 +46,13 @@ def sanitize(viewer: Actor, user: User) -> dict[str, Any]:
 
 async def do_create_user(svc: Services, actor: Actor | None, data: dict[str, Any], *, create_at: int = 0, system_admin: bool = False) -> User:
     """POST /users and `kafana user create`. The first account on an empty server becomes system admin."""
-    username = check_username(str(data.get("username", "")).strip().lower())
-    email = check_email(str(data.get("email", "")).strip())
-    password = check_password(str(data.get("password", "")))
-    fields = {k: clean_text(str(data.get(k) or "")) for k in ("nickname", "first_name", "last_name", "position")}
+    username = check_username(_text_field(data, "username").strip().lower())
+    email = check_email(_text_field(data, "email").strip())
+    password = check_password(_text_field(data, "password"))
+    fields = {k: clean_text(_text_field(data, k)) for k in ("nickname", "first_name", "last_name", "position")}
     for key, value in fields.items():
         check_length(key, value, PATCHABLE[key], entity="user")
-    locale = str(data.get("locale") or "en")[:5]
+    locale = check_length("locale", clean_text(_text_field(data, "locale")) or "en", PATCHABLE["locale"], entity="user")
     is_admin_actor = actor is not None and actor.is_admin
     pw_hash = svc.hasher.hash(password)  # outside the transaction: hashing is slow on purpose
     now = now_ms()
@@ -87,6 +89,16 @@ async def do_create_user(svc: Services, actor: Actor | None, data: dict[str, Any
             raise EXISTS_ERROR from None
         uow.emit(to_all("new_user", {"user_id": user.id}))
     return user
+
+
+def _text_field(data: dict[str, Any], key: str) -> str:
+    """A string field of a request body; anything else (objects, lists, numbers) is refused, not str()-ed."""
+    value = data.get(key)
+    if value is None:
+        return ""
+    if not isinstance(value, str):
+        raise bad_request(f"model.user.is_valid.{key}.app_error", f"Invalid {key}.")
+    return value
 
 
 def check_can_edit_user(actor: Actor, user_id: str) -> None:
@@ -142,6 +154,8 @@ async def do_patch_user(svc: Services, actor: Actor, user_id: str, patch: dict[s
         if isinstance(patch.get("notify_props"), dict):
             merged = dict(user.notify_props or DEFAULT_NOTIFY_PROPS)
             merged.update({str(k)[:64]: str(v)[:1024] for k, v in patch["notify_props"].items()})
+            if len(merged) > MAX_NOTIFY_PROPS:
+                raise bad_request("model.user.is_valid.notify_props.app_error", "Too many notify_props.")
             user.notify_props = merged
         if isinstance(patch.get("timezone"), dict):
             tz = dict(DEFAULT_TIMEZONE)
@@ -161,13 +175,18 @@ async def do_update_password(svc: Services, actor: Actor, user_id: str, current:
     """Change a password; every other session of that user ends (Mattermost TerminateSessionsOnPasswordChange)."""
     check_can_edit_user(actor, user_id)
     check_password(new)
-    new_hash = svc.hasher.hash(new)
+    async with svc.db.read() as db:
+        user = await users_store.get_user(db, user_id)
+    if user is None:
+        raise not_found("user")
+    # Both slow hash operations happen outside the transaction (and off the event loop).
+    if actor.user_id == user_id and not await auth.check_password(svc, user.password, current):
+        raise AppError(400, "api.user.check_user_password.invalid.app_error", "Login failed because of invalid password.")
+    new_hash = await asyncio.to_thread(svc.hasher.hash, new)
     async with svc.db.write() as uow:
         user = await users_store.get_user(uow.session, user_id)
         if user is None:
             raise not_found("user")
-        if actor.user_id == user_id and not verify(svc.hasher, user.password, current):
-            raise AppError(400, "api.user.check_user_password.invalid.app_error", "Login failed because of invalid password.")
         user.password = new_hash
         user.last_password_update = user.update_at = now_ms()
         user.failed_attempts = 0
@@ -211,11 +230,14 @@ async def do_update_roles(svc: Services, actor: Actor, user_id: str, roles: str)
 
 
 async def list_users(svc: Services, actor: Actor, *, in_channel: str = "", not_in_channel: str = "", **filters: Any) -> list[User]:
-    """GET /users and POST /users/search. Channel filters need read access to that channel (A1)."""
+    """GET /users and POST /users/search. Team and channel filters need read access to them (A1, A9)."""
     async with svc.db.read() as db:
         for channel_id in (in_channel, not_in_channel):
             if channel_id:
                 await access_channel(db, actor, channel_id)
+        for team_id in (filters.get("in_team", ""), filters.get("not_in_team", "")):
+            if team_id:
+                await access_team(db, actor, team_id)
         return await users_store.list_users(db, in_channel=in_channel, not_in_channel=not_in_channel, **filters)
 
 

@@ -24,6 +24,14 @@ def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     return out
 
 
+def _no_constants(name: str) -> Any:
+    """NaN and Infinity are not JSON (RFC 8259); Python accepts them, PostgreSQL's json type does not."""
+    raise AppError(400, "api.context.invalid_body_param.app_error", f"Request body is not valid JSON ({name}).")
+
+
+INT64_MIN, INT64_MAX = -(2**63), 2**63 - 1
+
+
 async def read_json(request: Request) -> Any:
     content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
     if content_type and content_type != "application/json":
@@ -32,11 +40,28 @@ async def read_json(request: Request) -> Any:
     if not raw.strip():
         raise AppError(400, "api.context.invalid_body_param.app_error", "Request body is empty.")
     try:
-        return json.loads(raw, object_pairs_hook=_no_duplicates)
+        data = json.loads(raw, object_pairs_hook=_no_duplicates, parse_constant=_no_constants)
+        if b"\\ud" in raw or b"\\uD" in raw:
+            _check_encodable(data)
+        return data
     except AppError:
         raise
     except (ValueError, RecursionError):
         raise AppError(400, "api.context.invalid_body_param.app_error", "Request body is not valid JSON.") from None
+
+
+def _check_encodable(value: Any) -> None:
+    """A lone surrogate escape ("\\ud800") parses, but no database or JSON encoder can store it (UnicodeEncodeError
+    is a ValueError, so the caller answers 400)."""
+    if isinstance(value, str):
+        value.encode()
+    elif isinstance(value, list):
+        for item in value:
+            _check_encodable(item)
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            key.encode()
+            _check_encodable(item)
 
 
 async def read_object(request: Request) -> Body:
@@ -88,7 +113,7 @@ class Body:
         value = self.data.get(key)
         if value is None:
             return default
-        if isinstance(value, bool) or not isinstance(value, int):
+        if isinstance(value, bool) or not isinstance(value, int) or not INT64_MIN <= value <= INT64_MAX:
             raise invalid_param(key)
         return value
 

@@ -12,6 +12,7 @@ from kafana.lib.errors import AppError, unauthorized
 from kafana.lib.ids import is_valid_id
 
 MAX_PER_PAGE = 200
+MAX_PAGE = 1_000_000  # far past any data; keeps page * per_page inside the databases' 64-bit integers
 
 
 def services(request: Request) -> Services:
@@ -87,7 +88,7 @@ def check_id(value: str, name: str) -> str:
 def paging(page: int = 0, per_page: int = 60) -> tuple[int, int]:
     """Mattermost paging: 0-based page, per_page clamped to 200 (Matterbridge asks for 50000), never rejected."""
     per_page = min(max(per_page, 1), MAX_PER_PAGE) if per_page > 0 else 60
-    page = max(page, 0)
+    page = min(max(page, 0), MAX_PAGE)
     return page * per_page, per_page
 
 

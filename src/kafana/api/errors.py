@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -20,7 +21,7 @@ _HTTP_IDS = {
 }
 
 
-def error_response(request: Request, status: int, id: str, message: str, detailed: str = "") -> Response:
+def error_response(request: Request, status: int, id: str, message: str, detailed: str = "", headers: Mapping[str, str] | None = None) -> Response:
     body = {
         "id": id,
         "message": message,
@@ -29,7 +30,7 @@ def error_response(request: Request, status: int, id: str, message: str, detaile
         "status_code": status,
         "is_oauth": False,
     }
-    return JSON(body, status_code=status)
+    return JSON(body, status_code=status, headers=headers)
 
 
 def install(app: FastAPI) -> None:
@@ -46,7 +47,7 @@ def install(app: FastAPI) -> None:
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException) -> Response:
         id, message = _HTTP_IDS.get(exc.status_code, ("api.context.http_error.app_error", str(exc.detail)))
-        return error_response(request, exc.status_code, id, message)
+        return error_response(request, exc.status_code, id, message, headers=exc.headers)  # e.g. Allow on 405
 
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception) -> Response:

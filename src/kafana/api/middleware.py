@@ -6,15 +6,17 @@ import math
 import time
 from collections.abc import Callable
 
+import orjson
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from kafana.lib.ids import hash_token, new_id
 from kafana.lib.validation import REQUEST_BODY_MAX_BYTES
 
-ERROR_TOO_LARGE = (
-    b'{"id":"api.context.request_body_too_large.app_error","message":"The request body is too large.",'
-    b'"detailed_error":"","request_id":"","status_code":413,"is_oauth":false}'
-)
+
+def _error_json(scope: Scope, status: int, error_id: str, message: str) -> bytes:
+    """Mattermost's error JSON for answers given before the app runs (the request id comes from HeadersMiddleware)."""
+    request_id = scope.get("state", {}).get("request_id", "")
+    return orjson.dumps({"id": error_id, "message": message, "detailed_error": "", "request_id": request_id, "status_code": status, "is_oauth": False})
 
 
 class HeadersMiddleware:
@@ -46,7 +48,8 @@ class HeadersMiddleware:
 
 
 class BodyLimitMiddleware:
-    """Refuse bodies over the limit with 413 before they are read into memory (D1)."""
+    """Refuse bodies over the limit with 413 before they are read into memory (D1), and NUL characters in the
+    URL with 400 (no database stores them: PostgreSQL fails on them, D11)."""
 
     def __init__(self, app: ASGIApp, limit: int = REQUEST_BODY_MAX_BYTES, exempt_prefixes: tuple[str, ...] = ()) -> None:
         self.app = app
@@ -54,12 +57,19 @@ class BodyLimitMiddleware:
         self.exempt = exempt_prefixes
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or scope["path"].startswith(self.exempt):
+        if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        if "\x00" in scope["path"] or b"%00" in scope.get("query_string", b"") or b"\x00" in scope.get("query_string", b""):
+            await _send_raw(send, 400, _error_json(scope, 400, "api.context.invalid_url_param.app_error", "Invalid character in the request URL."))
+            return
+        if scope["path"].startswith(self.exempt):
+            await self.app(scope, receive, send)
+            return
+        too_large = _error_json(scope, 413, "api.context.request_body_too_large.app_error", "The request body is too large.")
         for name, value in scope["headers"]:
             if name == b"content-length" and value.isdigit() and int(value) > self.limit:
-                await _send_raw(send, 413, ERROR_TOO_LARGE)
+                await _send_raw(send, 413, too_large)
                 return
         received = 0
 
@@ -75,7 +85,7 @@ class BodyLimitMiddleware:
         try:
             await self.app(scope, limited_receive, send)
         except BodyTooLarge:
-            await _send_raw(send, 413, ERROR_TOO_LARGE)
+            await _send_raw(send, 413, too_large)
 
 
 class BodyTooLarge(Exception):
@@ -131,8 +141,16 @@ class RateLimiter:
             return True, int(bucket.tokens), 0.0
         return False, 0, (1.0 - bucket.tokens) / self.per_sec
 
+    def available(self, key: str) -> bool:
+        """Whether `key` could spend a token now (without spending it)."""
+        bucket = self.buckets.get(key)
+        if bucket is None:
+            return True
+        return min(float(self.burst), bucket.tokens + (self.clock() - bucket.updated) * self.per_sec) >= 1.0
 
-def _rate_key(scope: Scope) -> str:
+
+def _rate_key(scope: Scope) -> tuple[str, str]:
+    """(bucket key, client address key): the token's hash when one is sent, else the address."""
     auth = b""
     cookie = b""
     for name, value in scope["headers"]:
@@ -140,16 +158,20 @@ def _rate_key(scope: Scope) -> str:
             auth = value
         elif name == b"cookie":
             cookie = value
+    client = scope.get("client")
+    address = "ip:" + (client[0] if client else "")
     if auth:
-        return "t:" + hash_token(auth.decode("latin-1").split(" ")[-1])
+        return "t:" + hash_token(auth.decode("latin-1").split(" ")[-1]), address
     if b"MMAUTHTOKEN=" in cookie:
         token = cookie.split(b"MMAUTHTOKEN=", 1)[1].split(b";", 1)[0]
-        return "t:" + hash_token(token.decode("latin-1"))
-    client = scope.get("client")
-    return "ip:" + (client[0] if client else "")
+        return "t:" + hash_token(token.decode("latin-1")), address
+    return address, address
 
 
 class RateLimitMiddleware:
+    """Requests carrying a token that does not authenticate are also charged to the client address, and once
+    that address has spent its allowance its *new* tokens are refused: made-up tokens buy no fresh buckets."""
+
     def __init__(self, app: ASGIApp, limiter: RateLimiter) -> None:
         self.app = app
         self.limiter = limiter
@@ -159,7 +181,12 @@ class RateLimitMiddleware:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        allowed, remaining, wait = self.limiter.take(_rate_key(scope))
+        key, address = _rate_key(scope)
+        unauthenticated = "unauth:" + address
+        if key != address and key not in self.limiter.buckets and not self.limiter.available(unauthenticated):
+            allowed, remaining, wait = self.limiter.take(unauthenticated)
+        else:
+            allowed, remaining, wait = self.limiter.take(key)
         reset = str(max(1, math.ceil(wait))).encode()
         headers: list[tuple[bytes, bytes]] = [
             (b"x-ratelimit-limit", self.limit_header),
@@ -175,4 +202,8 @@ class RateLimitMiddleware:
                 message["headers"] = list(message.get("headers", [])) + headers
             await send(message)
 
-        await self.app(scope, receive, send_with_headers)
+        try:
+            await self.app(scope, receive, send_with_headers)
+        finally:
+            if key != address and "actor" not in scope.get("state", {}):
+                self.limiter.take(unauthenticated)  # the token did not authenticate (or was not needed)

@@ -23,6 +23,8 @@ async def ping(svc: ServicesDep, device_id: str = "") -> JSON:
         "ActiveSearchBackend": "database",
         "AndroidLatestVersion": "",
         "AndroidMinVersion": "",
+        "DesktopLatestVersion": "",
+        "DesktopMinVersion": "",
         "IosLatestVersion": "",
         "IosMinVersion": "",
     }

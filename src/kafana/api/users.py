@@ -139,6 +139,8 @@ async def autocomplete_users(svc: ServicesDep, actor: ActorDep, name: str = "", 
 async def search_users(request: Request, svc: ServicesDep, actor: ActorDep) -> JSON:
     body = await read_object(request)
     term = body.str("term", max_len=64)
+    if not term.strip():
+        raise invalid_param("term")  # as Mattermost: an empty term is not "everyone"
     found = await users.list_users(
         svc,
         actor,

@@ -76,10 +76,11 @@ def rune_count(text: str) -> int:
 
 
 def clean_text(text: str) -> str:
-    """Drop NUL and other C0 controls except tab/newline: they break databases and terminals."""
+    """Drop NUL and other C0 controls except tab/newline: they break databases and terminals. Lone surrogates
+    (JSON allows "\\ud800") cannot be encoded as UTF-8 and become U+FFFD."""
     if text.isprintable():
         return text
-    return "".join(c for c in text if c in "\t\n\r" or unicodedata.category(c) != "Cc")
+    return "".join(("\ufffd" if unicodedata.category(c) == "Cs" else c) for c in text if c in "\t\n\r" or unicodedata.category(c) != "Cc")
 
 
 # The most common breached passwords of at least 8 characters; a short list on purpose (ASVS 2.1.7).
