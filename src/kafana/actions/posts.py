@@ -213,6 +213,7 @@ async def create_system_post_txn(uow: UnitOfWork, channel: Channel, user_id: str
     uow.session.add(post)
     await uow.session.flush()
     await posts_store.bump_channel_counters(uow.session, channel.id, now, is_root=True)
+    await posts_store.mark_member_caught_up(uow.session, channel.id, user_id, now)  # one's own notice is read
     uow.emit(_posted_event(channel, post, None, []))
     return post
 
@@ -260,7 +261,7 @@ async def get_channel_posts(
                 rows = await posts_store.get_posts_before(db, channel_id, anchor.create_at, anchor.id, offset, limit, roots_only=roots_only)
                 page_posts, more = rows[:limit], len(rows) > limit
                 page = PostPage(
-                    page_posts, [p.id for p in page_posts], next_post_id=anchor.id if offset == 0 else "", prev_post_id=page_posts[-1].id if more else ""
+                    page_posts, [p.id for p in page_posts], next_post_id=anchor.id if offset == 0 else "", prev_post_id=rows[limit].id if more else ""
                 )
                 if offset and page_posts:
                     newer = await posts_store.get_posts_after(db, channel_id, page_posts[0].create_at, page_posts[0].id, 0, 0, roots_only=roots_only)
@@ -270,7 +271,7 @@ async def get_channel_posts(
                 page_posts, more = rows[:limit], len(rows) > limit
                 page_posts.reverse()
                 page = PostPage(
-                    page_posts, [p.id for p in page_posts], next_post_id=page_posts[0].id if more else "", prev_post_id=anchor.id if offset == 0 else ""
+                    page_posts, [p.id for p in page_posts], next_post_id=rows[limit].id if more else "", prev_post_id=anchor.id if offset == 0 else ""
                 )
                 if offset and page_posts:
                     older = await posts_store.get_posts_before(db, channel_id, page_posts[-1].create_at, page_posts[-1].id, 0, 0, roots_only=roots_only)
