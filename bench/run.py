@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import datetime as dt
 import math
 import os
@@ -26,6 +27,7 @@ from typing import Any
 
 from bench import report
 from bench.driver import Target, history_latency, post_closed_loop
+from bench.machine import NOISY_CORES, LoadWatch
 from bench.servers import Server, free_port, kafana_command, pin_driver, reference_command
 from bench.workload import prepare_kafana, prepare_reference
 
@@ -103,8 +105,11 @@ def bench_server(
             result["rss_mb_started"] = server.monitor.new_phase()
             target = prepare(server.base_url)
             result["rss_mb_after_setup"] = server.monitor.new_phase()
+            watch = LoadWatch()
+            watch.start(server.cpu_seconds() + time.process_time())
             with asyncio.Runner(loop_factory=loop_factory()) as runner:
                 result.update(runner.run(measure(server, target, args, deadline)))
+            result["machine_load"] = watch.finish(server.cpu_seconds() + time.process_time())
     except Exception as exc:
         result["error"] = f"{type(exc).__name__}: {exc}"
         print(f"  FAILED: {result['error']}", flush=True)
@@ -119,6 +124,21 @@ def bench_server(
             result["peak_rss_mb_under_load"] = server.monitor.phase_peak_bytes / 1e6
         print(f"  peak RSS {server.peak_rss_mb:.1f} MB", flush=True)
     return result
+
+
+def print_warnings(result: dict[str, Any]) -> None:
+    """Say plainly when a server's figures are missing, partial or taken on a busy machine."""
+    name = result["name"]
+    if result.get("error"):
+        print(f"{name} FAILED: {result['error']}")
+    if not result.get("prefill", {}).get("complete", True):
+        print(f"{name}: prefill stopped at {result['prefill']['posts']} posts (time budget)")
+    load = result.get("machine_load", {})
+    if load and (load["background_cpu_cores"] > NOISY_CORES or load["steal_cores"] > NOISY_CORES):
+        print(
+            f"WARNING: while {name} ran, other work used {load['background_cpu_cores']:.2f} cores and steal was {load['steal_cores']:.2f} cores; "
+            "its figures are unreliable: repeat the run on a quiet machine"
+        )
 
 
 def make_reference(workdir: Path, port: int) -> Server:
@@ -141,11 +161,15 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--posts", type=int, default=2_000, help="posts in the measured phase, 4 posters (default 2000, at most 10 s)")
     parser.add_argument("--history-requests", type=int, default=200, help="GETs per history page (default 200)")
     parser.add_argument("--only", choices=("kafana", "reference"), help="measure one server only")
+    parser.add_argument("--keep", type=Path, metavar="DIR", help="keep the servers' data and logs in DIR (default: a temporary directory, removed)")
     return parser.parse_args(argv)
 
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
+    if args.keep and args.keep.exists() and any(args.keep.iterdir()):
+        print(f"bench: --keep {args.keep} is not empty; give a new directory (a fresh server needs a fresh database)", file=sys.stderr)
+        return 2
     signal.signal(signal.SIGTERM, on_sigterm)
     signal.signal(signal.SIGINT, signal.default_int_handler)  # even when started with SIGINT ignored (nohup, &)
     started = time.monotonic()
@@ -154,8 +178,9 @@ def main(argv: list[str] | None = None) -> int:
     print(f"bench: {pinning}; servers pinned to CPU 1 where possible; 127.0.0.1 only", flush=True)
     results: dict[str, dict[str, Any] | None] = {"reference": None, "kafana": None}
     try:
-        with tempfile.TemporaryDirectory(prefix="kafana-bench-") as tmpdir:
-            tmp = Path(tmpdir)
+        with contextlib.ExitStack() as stack:
+            tmp = args.keep.resolve() if args.keep else Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="kafana-bench-")))
+            tmp.mkdir(parents=True, exist_ok=True)
             if args.only in (None, "reference"):
                 results["reference"] = bench_server("reference", make_reference, prepare_reference, args, tmp, deadline)
             if args.only in (None, "kafana"):
@@ -171,10 +196,8 @@ def main(argv: list[str] | None = None) -> int:
     cpus = ", ".join(f"{r['name']} on CPU {r.get('server_cpus', '?')}" for r in (kafana, reference) if r)
     print(f"{pinning}; {cpus}. Ratios are kafana / reference. MB = 10^6 bytes.")
     for result in (kafana, reference):
-        if result and result.get("error"):
-            print(f"{result['name']} FAILED: {result['error']}")
-        if result and not result.get("prefill", {}).get("complete", True):
-            print(f"{result['name']}: prefill stopped at {result['prefill']['posts']} posts (time budget)")
+        if result is not None:
+            print_warnings(result)
     stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
     path = RESULTS_DIR / f"{stamp}.json"
     payload = {
