@@ -310,6 +310,25 @@ async def test_text_that_databases_choke_on(room: Room, services: Services) -> N
     (await room.bob.get("/users/me"))["nickname"].encode("utf-8")
 
 
+async def test_numbers_no_database_can_hold_are_refused_anywhere_in_the_body(room: Room, services: Services) -> None:
+    """A 2**80 inside post props used to be stored, then every read of the channel's history was a 500."""
+    before = await post_count(services)
+    history = (await room.bob.get(f"/channels/{room.cid}/posts"))["order"]
+    for number in (b"99999999999999999999999", b"-9223372036854775809", b"1e400", b"-1e400", b"9" * 5000):
+        raw = b'{"channel_id": "%s", "message": "x", "props": {"n": %s}}' % (room.cid.encode(), number)
+        response = await room.bob.http.post("/api/v4/posts", content=raw, headers=room.auth(**{"Content-Type": "application/json"}))
+        check_error(response, 400, INVALID_BODY)
+        raw = b'{"props": {"n": %s}, "notify_props": {"push": [%s]}}' % (number, number)
+        check_error(await room.bob.http.put("/api/v4/users/me/patch", content=raw, headers=room.auth(**{"Content-Type": "application/json"})), 400)
+    assert await post_count(services) == before
+    assert (await room.bob.get(f"/channels/{room.cid}/posts"))["order"] == history
+    # The largest 64-bit values are fine.
+    edge = b'{"channel_id": "%s", "message": "x", "props": {"n": 9223372036854775807, "m": -9223372036854775808, "f": 1e308}}' % room.cid.encode()
+    response = await room.bob.http.post("/api/v4/posts", content=edge, headers=room.auth(**{"Content-Type": "application/json"}))
+    assert response.status_code == 201, response.text
+    assert (await room.bob.get(f"/channels/{room.cid}/posts"))["order"] == [response.json()["id"], *history]
+
+
 async def test_huge_numbers_are_refused_not_crashing(room: Room) -> None:
     admin = room.admin
     for value in (2**63, -(2**63) - 1, 10**30):

@@ -242,3 +242,14 @@ def test_the_checker_catches_missing_and_mistyped_fields(spec: Spec) -> None:
     post_list = spec.response_schema("GET", "/api/v4/channels/{channel_id}/posts")
     with pytest.raises(AssertionError, match=r"missing: posts\[p1\]\.message"):
         check_shape({"order": ["p1"], "posts": {"p1": {"id": "p1"}}, "next_post_id": "", "prev_post_id": "", "has_next": False}, post_list)
+
+
+async def test_role_ids_are_mattermost_ids(admin: Api) -> None:
+    roles = await admin.post("/roles/names", ["system_user", "channel_user", "nonexistent"])
+    assert [r["name"] for r in roles] == ["system_user", "channel_user"]
+    for role in roles:
+        assert len(role["id"]) == 26 and role["id"].isalnum() and role["id"].islower()
+        assert await admin.get(f"/roles/{role['id']}") == role == await admin.get(f"/roles/name/{role['name']}")
+    await admin.get("/roles/system_user", expect=404)  # by id only, as Mattermost
+    again = await admin.post("/roles/names", ["system_user"])
+    assert again[0]["id"] == roles[0]["id"]  # stable across calls (and restarts)

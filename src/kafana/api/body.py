@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import builtins
 import json
+import math
 from typing import Any
 
 from starlette.requests import Request
@@ -32,6 +33,22 @@ def _no_constants(name: str) -> Any:
 INT64_MIN, INT64_MAX = -(2**63), 2**63 - 1
 
 
+def _int64(text: str) -> int:
+    """Every JSON integer must fit the databases' (and orjson's) 64 bits: a larger one in post props was stored
+    and then broke every read of that channel's history."""
+    value = int(text)
+    if not INT64_MIN <= value <= INT64_MAX:
+        raise AppError(400, "api.context.invalid_body_param.app_error", "Request body has a number out of range.")
+    return value
+
+
+def _finite(text: str) -> float:
+    value = float(text)
+    if not math.isfinite(value):  # 1e400 parses as infinity
+        raise AppError(400, "api.context.invalid_body_param.app_error", "Request body has a number out of range.")
+    return value
+
+
 async def read_json(request: Request) -> Any:
     content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
     if content_type and content_type != "application/json":
@@ -40,7 +57,7 @@ async def read_json(request: Request) -> Any:
     if not raw.strip():
         raise AppError(400, "api.context.invalid_body_param.app_error", "Request body is empty.")
     try:
-        data = json.loads(raw, object_pairs_hook=_no_duplicates, parse_constant=_no_constants)
+        data = json.loads(raw, object_pairs_hook=_no_duplicates, parse_constant=_no_constants, parse_int=_int64, parse_float=_finite)
         if b"\\ud" in raw or b"\\uD" in raw:
             _check_encodable(data)
         return data

@@ -11,6 +11,7 @@ from kafana.api.body import read_json
 from kafana.api.deps import ActorDep, ServicesDep
 from kafana.api.responses import JSON
 from kafana.lib.errors import invalid_param, not_found
+from kafana.lib.ids import stable_id
 from kafana.lib.permissions import ROLE_DISPLAY, ROLES
 
 router = APIRouter()
@@ -146,9 +147,14 @@ async def get_client_license(format: str = "old") -> JSON:
     return JSON({"IsLicensed": "false", "IsTrial": "false", "SkuName": "", "SkuShortName": ""})
 
 
+# Mattermost's role ids are ordinary 26-character ids (clients validate them); built-in roles get stable ones.
+ROLE_IDS = {name: stable_id("role:" + name) for name in ROLES}
+ROLE_BY_ID = {role_id: name for name, role_id in ROLE_IDS.items()}
+
+
 def role_to_api(name: str) -> dict[str, object]:
     return {
-        "id": name,
+        "id": ROLE_IDS[name],
         "name": name,
         "display_name": ROLE_DISPLAY.get(name, name),
         "description": "",
@@ -178,9 +184,9 @@ async def get_role_by_name(name: str, actor: ActorDep) -> JSON:
 
 @router.get("/roles/{role_id}")
 async def get_role(role_id: str, actor: ActorDep) -> JSON:
-    if role_id not in ROLES:
+    if role_id not in ROLE_BY_ID:
         raise not_found("role")
-    return JSON(role_to_api(role_id))
+    return JSON(role_to_api(ROLE_BY_ID[role_id]))
 
 
 @router.get("/roles")

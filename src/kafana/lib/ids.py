@@ -25,3 +25,9 @@ def is_valid_id(value: object) -> bool:
 def hash_token(token: str) -> str:
     """Session and access tokens are stored hashed, so a database leak does not leak sessions."""
     return hashlib.sha256(token.encode()).hexdigest()
+
+
+def stable_id(seed: str) -> str:
+    """An id in the same format, always the same for `seed`: for built-in things with a name but no row (roles)."""
+    raw = base64.b32encode(hashlib.sha256(seed.encode()).digest()[:16]).translate(_TABLE)
+    return raw[:26].decode("ascii")
