@@ -285,6 +285,19 @@ class ClientFlowChecks:
         assert gm["display_name"] == ", ".join(sorted(flow.names[w] for w in ("admin", "bob", "carol"))), gm["display_name"]
         assert gm["name"] == gm_name(everyone), f"group channel name {gm['name']} is not Mattermost's sha1 of the sorted ids {gm_name(everyone)}"
 
+    def test_team_channel_lists_include_dm_and_gm(self, flow: Flow) -> None:
+        """A user's channels (and memberships) in a team include their DMs and GMs: the mobile app's initial sync."""
+        dm, gm, admin = flow.value("create_dm")["id"], flow.value("create_gm")["id"], flow.ids["admin"]
+        channels = flow.value("my_channels_with_dm_gm")
+        for c in channels:
+            check_channel(c)
+        ids = {c["id"] for c in channels}
+        assert {dm, gm, flow.value("create_public_channel")["id"]} <= ids, channels
+        members = flow.value("my_channel_members_with_dm_gm")
+        for m in members:
+            check_channel_member(m, channel_id=m["channel_id"], user_id=admin)
+        assert {m["channel_id"] for m in members} == ids, "one membership per channel in the list"
+
     # --- posts -----------------------------------------------------------------------------------------------
 
     def test_post_and_reply(self, flow: Flow) -> None:

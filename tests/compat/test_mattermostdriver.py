@@ -146,6 +146,12 @@ def run_driver_flow(server: LiveServer) -> Flow:
     )
     step("create_gm_again", ["create_gm"], lambda: carol.channels.create_group_message_channel([ids["carol"], ids["admin"], ids["bob"]]))
     step("gm_members", ["create_gm"], lambda: bob.channels.get_channel_members(gm["id"]))
+    step("my_channels_with_dm_gm", ["create_dm", "create_gm", "create_team"], lambda: admin.channels.get_channels_for_user(ids["admin"], team["id"]))
+    step(
+        "my_channel_members_with_dm_gm",
+        ["create_dm", "create_gm", "create_team"],
+        lambda: admin.channels.get_channel_members_for_user(ids["admin"], team["id"]),
+    )
     step("dm_post", ["create_dm"], lambda: admin.posts.create_post({"channel_id": dm["id"], "message": "hello over DM"}))
     step("gm_post", ["create_gm"], lambda: carol.posts.create_post({"channel_id": gm["id"], "message": "hello group"}))
 

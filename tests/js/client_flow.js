@@ -145,6 +145,8 @@ async function main() {
     const gm = await step('create_gm', ['login_admin', 'login_bob', 'login_carol'], () => admin.createGroupChannel([ids.admin, ids.bob, ids.carol]));
     await step('create_gm_again', ['create_gm'], () => carol.createGroupChannel([ids.carol, ids.admin, ids.bob]));
     await step('gm_members', ['create_gm'], () => bob.getChannelMembers(gm.id));
+    await step('my_channels_with_dm_gm', ['create_dm', 'create_gm', 'create_team'], () => admin.getMyChannels(team.id));
+    await step('my_channel_members_with_dm_gm', ['create_dm', 'create_gm', 'create_team'], () => admin.getMyChannelMembers(team.id));
     await step('dm_post', ['create_dm'], () => admin.createPost({channel_id: dm.id, message: 'hello over DM'}));
     await step('gm_post', ['create_gm'], () => carol.createPost({channel_id: gm.id, message: 'hello group'}));
 
