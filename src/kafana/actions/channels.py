@@ -267,7 +267,7 @@ def direct_channel_name(a: str, b: str) -> str:
 
 
 def group_channel_name(user_ids: Sequence[str]) -> str:
-    return hashlib.sha1(",".join(sorted(user_ids)).encode()).hexdigest()
+    return hashlib.sha1("".join(sorted(user_ids)).encode()).hexdigest()
 
 
 def group_display_name(users: Sequence[User]) -> str:
@@ -466,8 +466,6 @@ async def get_channel_unread(svc: Services, actor: Actor, user_id: str, channel_
         "mention_count_root": member.mention_count_root,
         "urgent_mention_count": member.urgent_mention_count,
         "msg_count_root": max(total_root - member.msg_count_root, 0),
-        "notify_props": member.notify_props or dict(DEFAULT_CHANNEL_NOTIFY_PROPS),
-        "last_viewed_at": member.last_viewed_at,
     }
 
 

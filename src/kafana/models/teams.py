@@ -85,7 +85,6 @@ class TeamMember(Base):
             "scheme_admin": self.scheme_admin,
             "scheme_guest": self.scheme_guest,
             "explicit_roles": self.roles,
-            "create_at": self.create_at,
         }
 
 
