@@ -10,8 +10,24 @@ import pytest
 from tests.helpers import Api
 
 POST_KEYS = {
-    "id", "create_at", "update_at", "edit_at", "delete_at", "is_pinned", "user_id", "channel_id", "root_id",
-    "original_id", "message", "type", "props", "hashtags", "pending_post_id", "reply_count", "last_reply_at", "metadata",
+    "id",
+    "create_at",
+    "update_at",
+    "edit_at",
+    "delete_at",
+    "is_pinned",
+    "user_id",
+    "channel_id",
+    "root_id",
+    "original_id",
+    "message",
+    "type",
+    "props",
+    "hashtags",
+    "pending_post_id",
+    "reply_count",
+    "last_reply_at",
+    "metadata",
 }
 
 
