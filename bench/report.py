@@ -45,8 +45,8 @@ ROWS = [
     Row("driver CPU, post phase", ("post", "driver_cpu_util"), "core"),
     Row("prefill posts/s, 8 posters", ("prefill", "posts_per_s"), "/s"),
     Row("startup", ("startup_s",), "s"),
-    Row("background CPU (others)", ("machine_load", "background_cpu_cores"), "core"),
-    Row("CPU steal (hypervisor)", ("machine_load", "steal_cores"), "core"),
+    Row("background CPU (others), worst phase", ("machine_load", "background_cpu_cores"), "core"),
+    Row("CPU steal, worst phase", ("machine_load", "steal_cores"), "core"),
 ]
 
 

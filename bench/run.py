@@ -50,12 +50,20 @@ def loop_factory() -> Callable[[], asyncio.AbstractEventLoop]:
 
 
 async def measure(server: Server, target: Target, args: argparse.Namespace, deadline: float) -> dict[str, Any]:
-    """The phases, in order; each budget is also cut to what is left of the run's total."""
+    """The phases, in order; each budget is also cut to what is left of the run's total.
+
+    Each phase records what other processes did meanwhile, so a disturbed phase can be told from a slow server.
+    """
 
     def budget(wanted: float, reserve: float) -> float:
         return max(1.0, min(wanted, deadline - time.monotonic() - reserve))
 
+    def own_cpu() -> float:
+        return server.cpu_seconds() + time.process_time()
+
     out: dict[str, Any] = {}
+    watch = LoadWatch()
+    watch.start(own_cpu())
     cpu0 = server.cpu_seconds()
     fill = await post_closed_loop(target, workers=8, total=args.prefill, max_seconds=budget(PREFILL_BUDGET_S, 60), prefix="prefill")
     cpu1 = server.cpu_seconds()
@@ -67,14 +75,17 @@ async def measure(server: Server, target: Target, args: argparse.Namespace, dead
         "posts_per_s": fill.posts_per_s,
         "server_cpu_ms_per_post": (cpu1 - cpu0) * 1000 / fill.sent if fill.sent else math.nan,
         "rss_mb_after": (server.monitor.last_bytes if server.monitor else 0) / 1e6,
+        "machine_load": watch.finish(own_cpu()),
     }
     print(f"  prefill: {fill.sent} posts in {fill.elapsed_s:.1f} s ({fill.posts_per_s:.0f}/s)", flush=True)
 
     for page in (0, 20):
+        watch.start(own_cpu())
         lat = await history_latency(target, page=page, per_page=60, requests=args.history_requests, max_seconds=budget(HISTORY_BUDGET_S, 25))
-        out[f"history_page{page}"] = lat.summary()
+        out[f"history_page{page}"] = {**lat.summary(), "machine_load": watch.finish(own_cpu())}
         print(f"  history page {page}: p50 {lat.summary()['p50_ms']:.2f} ms, p95 {lat.summary()['p95_ms']:.2f} ms ({len(lat.ms)} requests)", flush=True)
 
+    watch.start(own_cpu())
     cpu0, wall0, proc0 = server.cpu_seconds(), time.perf_counter(), time.process_time()
     run = await post_closed_loop(target, workers=4, total=args.posts, max_seconds=budget(POST_BUDGET_S, 5), prefix="measured")
     cpu1, wall1, proc1 = server.cpu_seconds(), time.perf_counter(), time.process_time()
@@ -85,8 +96,11 @@ async def measure(server: Server, target: Target, args: argparse.Namespace, dead
         "server_cpu_ms_per_post": (cpu1 - cpu0) * 1000 / run.sent if run.sent else math.nan,
         "server_cpu_util": (cpu1 - cpu0) / (wall1 - wall0),
         "driver_cpu_util": (proc1 - proc0) / (wall1 - wall0),
+        "machine_load": watch.finish(own_cpu()),
     }
     print(f"  post: {run.sent} posts in {run.elapsed_s:.1f} s ({run.posts_per_s:.0f}/s), p95 {out['post']['p95_ms']:.2f} ms", flush=True)
+    measured = [out[phase]["machine_load"] for phase in ("history_page0", "history_page20", "post")]
+    out["machine_load"] = {key: max(load[key] for load in measured) for key in ("background_cpu_cores", "steal_cores")}
     return out
 
 
@@ -105,11 +119,8 @@ def bench_server(
             result["rss_mb_started"] = server.monitor.new_phase()
             target = prepare(server.base_url)
             result["rss_mb_after_setup"] = server.monitor.new_phase()
-            watch = LoadWatch()
-            watch.start(server.cpu_seconds() + time.process_time())
             with asyncio.Runner(loop_factory=loop_factory()) as runner:
                 result.update(runner.run(measure(server, target, args, deadline)))
-            result["machine_load"] = watch.finish(server.cpu_seconds() + time.process_time())
     except Exception as exc:
         result["error"] = f"{type(exc).__name__}: {exc}"
         print(f"  FAILED: {result['error']}", flush=True)
@@ -136,7 +147,7 @@ def print_warnings(result: dict[str, Any]) -> None:
     load = result.get("machine_load", {})
     if load and (load["background_cpu_cores"] > NOISY_CORES or load["steal_cores"] > NOISY_CORES):
         print(
-            f"WARNING: while {name} ran, other work used {load['background_cpu_cores']:.2f} cores and steal was {load['steal_cores']:.2f} cores; "
+            f"WARNING: during {name}'s measured phases, other work used up to {load['background_cpu_cores']:.2f} cores and steal was {load['steal_cores']:.2f} cores; "
             "its figures are unreliable: repeat the run on a quiet machine"
         )
 
