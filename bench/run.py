@@ -36,7 +36,16 @@ TOTAL_BUDGET_S = 280.0  # hard ceiling for the whole run, under the 5 minutes pr
 PREFILL_BUDGET_S = 150.0  # per server; a slower server is measured on what it managed to store
 HISTORY_BUDGET_S = 20.0  # per page
 POST_BUDGET_S = 10.0
+HARD_LIMIT_S = 295  # SIGALRM: whatever hangs (a startup, a request timeout), the run ends before 5 minutes
 KAFANA_ENV = {"KAFANA_RATE_LIMIT_ENABLED": "false"}
+
+
+class OverTime(BaseException):
+    """Raised by SIGALRM; a BaseException so no `except Exception` swallows it and every server is stopped."""
+
+
+def on_alarm(signum: int, frame: FrameType | None) -> None:
+    raise OverTime
 
 
 def loop_factory() -> Callable[[], asyncio.AbstractEventLoop]:
@@ -183,6 +192,8 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     signal.signal(signal.SIGTERM, on_sigterm)
     signal.signal(signal.SIGINT, signal.default_int_handler)  # even when started with SIGINT ignored (nohup, &)
+    signal.signal(signal.SIGALRM, on_alarm)
+    signal.alarm(HARD_LIMIT_S)
     started = time.monotonic()
     deadline = started + TOTAL_BUDGET_S
     pinning = pin_driver()
@@ -199,6 +210,11 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("\nbench: interrupted; servers stopped", file=sys.stderr)
         return 130
+    except OverTime:
+        print(f"\nbench: still running after {HARD_LIMIT_S} s; servers stopped, no results", file=sys.stderr)
+        return 1
+    finally:
+        signal.alarm(0)
 
     kafana, reference = results["kafana"], results["reference"]
     print()
