@@ -50,6 +50,15 @@ class Flow:
     steps: dict[str, dict[str, Any]]
     order: list[str] = field(default_factory=list)
     context: dict[str, Any] = field(default_factory=dict)
+    server_log: Callable[[], str] | None = None  # the server's output, shown when a step met a server error
+
+    def failure(self, name: str, step: dict[str, Any]) -> str:
+        error = step.get("error") or {}
+        message = f"{self.client}: step {name!r} failed: {json.dumps(error, indent=1)[:2000]}"
+        status = error.get("status_code")
+        if self.server_log is not None and not step.get("skipped") and (not isinstance(status, int) or status >= 500):
+            message += f"\n--- server log (tail) ---\n{self.server_log()[-3000:]}"
+        return message
 
     def value(self, name: str) -> Any:
         """The step's result; fails the test with what the server answered when the step failed."""
@@ -57,7 +66,7 @@ class Flow:
         if step is None:
             pytest.fail(f"{self.client}: step {name!r} was never run (flow aborted?)")
         if not step.get("ok"):
-            pytest.fail(f"{self.client}: step {name!r} failed: {json.dumps(step.get('error'), indent=1)[:2000]}")
+            pytest.fail(self.failure(name, step))
         return step.get("value")
 
     def refusal(self, name: str) -> dict[str, Any]:

@@ -68,7 +68,7 @@ def run_js_flow(server: LiveServer) -> Flow:
     if result.get("fatal"):
         pytest.fail(f"client_flow.js crashed: {result['fatal']}\nstderr:\n{proc.stderr[-2000:]}")
     assert proc.returncode == 0, proc.stderr
-    return Flow("@mattermost/client", result["steps"], result["order"], result["context"])
+    return Flow("@mattermost/client", result["steps"], result["order"], result["context"], server_log=server.log_tail)
 
 
 @pytest.fixture(scope="session")

@@ -274,6 +274,7 @@ def run_driver_flow(server: LiveServer) -> Flow:
     step("dm_unread_member", ["dm_unread_post"], lambda: admin.channels.get_channel_member(dm["id"], ids["admin"]))
 
     rec.flow.context = {"url": server.url, "names": names, "ids": ids, "team_id": team["id"] if team else None}
+    rec.flow.server_log = server.log_tail
     return rec.flow
 
 
