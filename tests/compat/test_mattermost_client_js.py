@@ -42,8 +42,7 @@ def node_or_skip() -> str:
     return node
 
 
-def run_js_flow(server: LiveServer) -> Flow:
-    node = node_or_skip()
+def run_js_flow(node: str, server: LiveServer) -> Flow:
     env = {**os.environ, "KAFANA_TEST_PASSWORD": PASSWORD, "KAFANA_TEST_SUFFIX": "1"}
     try:
         proc = subprocess.run(
@@ -74,7 +73,8 @@ def run_js_flow(server: LiveServer) -> Flow:
 @pytest.fixture(scope="session")
 def flow(new_live_server: Callable[[], LiveServer]) -> Flow:
     """The flow runs once per session (per xdist worker), on a server of its own."""
-    return run_js_flow(new_live_server())
+    node = node_or_skip()  # before starting a server for nothing
+    return run_js_flow(node, new_live_server())
 
 
 class TestMattermostClientJs(ClientFlowChecks):
