@@ -12,12 +12,12 @@ from starlette.responses import Response
 from kafana import MATTERMOST_VERSION, __version__
 from kafana.actions.context import Services
 from kafana.actions.system import ensure_diagnostic_id
-from kafana.api import channels, errors, posts, system, teams, users
+from kafana.api import categories, channels, errors, posts, preferences, reactions, statuses, system, teams, threads, users
 from kafana.api.middleware import BodyLimitMiddleware, HeadersMiddleware, RateLimiter, RateLimitMiddleware
 from kafana.config import Settings
 from kafana.db import Database
 
-API_MODULES = (system, users, teams, channels, posts)
+API_MODULES = (system, users, teams, channels, posts, preferences, statuses, reactions, threads, categories)
 
 
 def version_id(build: str = "0", config_hash: str = "kafana") -> str:
