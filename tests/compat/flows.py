@@ -213,8 +213,11 @@ class ClientFlowChecks:
     def test_other_users_profiles(self, flow: Flow) -> None:
         users = flow.value("profiles_by_ids")
         assert isinstance(users, list) and {u["id"] for u in users} == {flow.ids["admin"], flow.ids["carol"]}, users
+        show_email = flow.value("config_client_old").get("ShowEmailAddress")
         for user in users:
             check_user(user)
+            # Emails of others follow PrivacySettings.ShowEmailAddress, as the client config announces it.
+            assert user["email"] == (f"{user['username']}@example.com" if show_email == "true" else ""), (show_email, user)
             # Another user's profile carries no private settings.
             assert user.get("notify_props") in (None, {}), user
             assert user.get("last_password_update", 0) == 0, user
