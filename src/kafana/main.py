@@ -13,7 +13,7 @@ from kafana import MATTERMOST_VERSION, __version__
 from kafana.actions.context import Services
 from kafana.actions.system import ensure_diagnostic_id
 from kafana.api import categories, channels, errors, posts, preferences, reactions, statuses, system, teams, threads, users
-from kafana.api.middleware import BodyLimitMiddleware, HeadersMiddleware, RateLimiter, RateLimitMiddleware
+from kafana.api.middleware import BodyLimitMiddleware, CleanPathMiddleware, HeadersMiddleware, RateLimiter, RateLimitMiddleware
 from kafana.config import Settings
 from kafana.db import Database
 
@@ -56,5 +56,6 @@ def create_app(settings: Settings, *, database: Database | None = None) -> FastA
     app.add_middleware(BodyLimitMiddleware, exempt_prefixes=("/api/v4/files", "/api/v4/emoji", "/api/v4/users/me/image"))
     if settings.rate_limit_enabled:
         app.add_middleware(RateLimitMiddleware, limiter=RateLimiter(settings.rate_limit_per_sec, settings.rate_limit_max_burst))
+    app.add_middleware(CleanPathMiddleware)
     app.add_middleware(HeadersMiddleware, version_id=version_id())
     return app

@@ -17,7 +17,7 @@ from kafana.store import channels as channels_store
 
 async def test_system_creates_team_with_default_channels_and_no_members(services: Services) -> None:
     view = await teams.do_create_team(services, SYSTEM, teams.TeamDraft(name="volunteers", display_name="Volunteers", type="I"))
-    assert view.full and view.team.email == "" and view.team.type == "I"
+    assert view.email and view.invite_id and view.team.email == "" and view.team.type == "I"
     async with services.db.read() as db:
         found = await channels_store.get_team_channels(db, view.team.id)
         assert sorted(c.name for c in found) == ["off-topic", "town-square"]

@@ -22,7 +22,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from kafana.access import access_team
 from kafana.actions.context import Actor, Services
 from kafana.db import UnitOfWork
-from kafana.events import Broadcast, Event
+from kafana.events import Event, to_user
 from kafana.lib.errors import AppError, bad_request, forbidden, invalid_param, not_found
 from kafana.lib.ids import new_id
 from kafana.models import SidebarCategory
@@ -79,7 +79,7 @@ def default_id(kind: str, user_id: str, team_id: str) -> str:
 
 
 def _event(user_id: str, team_id: str, name: str, data: dict[str, Any]) -> Event:
-    return Event(name, data, Broadcast(user_id=user_id, team_id=team_id))
+    return to_user(user_id, name, data, team_id=team_id)
 
 
 # Deriving what each category shows ----------------------------------------------------------------------------

@@ -429,6 +429,7 @@ async def do_delete_post(svc: Services, actor: Actor, post_id: str) -> Post:
             if root is not None and root.reply_count > 0:
                 root.reply_count -= 1
                 root.update_at = now
+                await posts_store.remove_reply_from_thread(db, root.id, post.id)
         else:
             for reply in (await posts_store.get_thread_posts(db, post.id))[1:]:
                 reply.delete_at = reply.update_at = now

@@ -80,7 +80,7 @@ async def do_remove_reaction(svc: Services, actor: Actor, user_id: str, post_id:
         await reactions_store.lock_post(db, post_id)
         post, access = await access_post(db, actor, post_id)
         _check_member_permission(actor, access, "remove_reaction")
-        if user_id != actor.user_id and not (actor.is_admin or "remove_others_reactions" in channel_permissions(actor, access)):
+        if user_id != actor.user_id and "remove_others_reactions" not in channel_permissions(actor, access):
             raise forbidden()
         if access.channel.delete_at:
             raise ARCHIVED_DELETE

@@ -57,13 +57,15 @@ MAX_BATCH = 256
 
 @dataclass(slots=True)
 class TeamView:
-    """A team as one viewer may see it: `full` (email, invite_id) only for those who manage it."""
+    """A team as one viewer may see it: the email for those who manage it, the invite id for those who
+    may invite (Mattermost's SanitizeTeam)."""
 
     team: Team
-    full: bool
+    email: bool
+    invite_id: bool
 
     def to_api(self) -> dict[str, Any]:
-        return self.team.to_api(full=self.full)
+        return self.team.to_api(email=self.email, invite_id=self.invite_id)
 
 
 @dataclass(slots=True)
@@ -77,8 +79,9 @@ class TeamDraft:
     allow_open_invite: bool = False
 
 
-def _can_manage(actor: Actor, member: TeamMember | None) -> bool:
-    return "manage_team" in team_permissions(actor, member if member is not None and member.delete_at == 0 else None)
+def _view(actor: Actor, team: Team, member: TeamMember | None) -> TeamView:
+    perms = team_permissions(actor, member if member is not None and member.delete_at == 0 else None)
+    return TeamView(team, "manage_team" in perms, "invite_user" in perms)
 
 
 def _require(perms: frozenset[str], permission: str) -> None:
@@ -111,7 +114,7 @@ def check_type(value: str) -> str:
 
 
 def _update_event(team: Team, name: str = "update_team") -> Event:
-    return to_team(team.id, name, {"team": json.dumps(team.to_api(full=False))})
+    return to_team(team.id, name, {"team": json.dumps(team.to_api(email=False, invite_id=False))})
 
 
 # Creating -------------------------------------------------------------------------------------------------
@@ -150,7 +153,7 @@ async def do_create_team(svc: Services, actor: Actor, draft: TeamDraft) -> TeamV
                 await join_team_txn(uow, team, actor.user, by=actor.user, admin=True)
     except IntegrityError:
         raise TEAM_EXISTS from None
-    return TeamView(team, True)
+    return TeamView(team, True, True)
 
 
 # Reading --------------------------------------------------------------------------------------------------
@@ -171,7 +174,7 @@ async def get_team(svc: Services, actor: Actor, team_id: str = "", *, name: str 
                 raise not_found("team")
             team_id = found.id
         access = await access_team(db, actor, team_id, allow_open=True)
-        return TeamView(access.team, _can_manage(actor, access.member))
+        return _view(actor, access.team, access.member)
 
 
 async def list_teams(svc: Services, actor: Actor, offset: int, limit: int, *, with_total: bool = False) -> tuple[list[TeamView], int]:
@@ -181,14 +184,14 @@ async def list_teams(svc: Services, actor: Actor, offset: int, limit: int, *, wi
         member_of = None if actor.is_admin else list(mine)
         teams = await teams_store.list_teams(db, member_of=member_of, offset=offset, limit=limit)
         total = await teams_store.count_teams(db, member_of=member_of) if with_total else 0
-    return [TeamView(t, _can_manage(actor, mine.get(t.id))) for t in teams], total
+    return [_view(actor, t, mine.get(t.id)) for t in teams], total
 
 
 async def search_teams(svc: Services, actor: Actor, term: str) -> list[TeamView]:
     async with svc.db.read() as db:
         mine = await _my_members(db, actor)
         teams = await teams_store.search_teams(db, term.strip(), member_of=None if actor.is_admin else list(mine))
-    return [TeamView(t, _can_manage(actor, mine.get(t.id))) for t in teams]
+    return [_view(actor, t, mine.get(t.id)) for t in teams]
 
 
 async def list_user_teams(svc: Services, actor: Actor, user_id: str) -> list[TeamView]:
@@ -197,7 +200,7 @@ async def list_user_teams(svc: Services, actor: Actor, user_id: str) -> list[Tea
     async with svc.db.read() as db:
         mine = await _my_members(db, actor)
         teams = await teams_store.get_teams_by_ids(db, await teams_store.get_active_team_ids_for_user(db, user_id))
-    return [TeamView(t, _can_manage(actor, mine.get(t.id))) for t in teams]
+    return [_view(actor, t, mine.get(t.id)) for t in teams]
 
 
 async def list_user_team_members(svc: Services, actor: Actor, user_id: str) -> list[TeamMember]:
@@ -291,7 +294,7 @@ async def do_patch_team(svc: Services, actor: Actor, team_id: str, patch: dict[s
             setattr(team, key, value)
         team.update_at = now_ms()
         uow.emit(_update_event(team))
-    return TeamView(team, True)
+    return TeamView(team, True, True)
 
 
 async def do_set_team_privacy(svc: Services, actor: Actor, team_id: str, privacy: str) -> TeamView:
@@ -305,7 +308,7 @@ async def do_set_team_privacy(svc: Services, actor: Actor, team_id: str, privacy
         team.type, team.allow_open_invite = privacy, privacy == "O"
         team.update_at = now_ms()
         uow.emit(_update_event(team))
-    return TeamView(team, True)
+    return TeamView(team, True, True)
 
 
 async def do_set_team_archived(svc: Services, actor: Actor, team_id: str, archived: bool) -> TeamView:
@@ -320,7 +323,7 @@ async def do_set_team_archived(svc: Services, actor: Actor, team_id: str, archiv
         team.delete_at = now if archived else 0
         team.update_at = now
         uow.emit(_update_event(team, "delete_team" if archived else "restore_team"))
-    return TeamView(team, True)
+    return TeamView(team, True, True)
 
 
 # Membership -----------------------------------------------------------------------------------------------

@@ -15,7 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from kafana.access import ChannelAccess, access_post, access_team
 from kafana.actions.context import Actor, Services
 from kafana.db import UnitOfWork
-from kafana.events import Broadcast, Event
+from kafana.events import Event, to_user
 from kafana.lib.clock import now_ms
 from kafana.lib.errors import AppError, bad_request, forbidden, invalid_param, not_found
 from kafana.lib.ids import is_valid_id
@@ -68,7 +68,7 @@ def check_self(actor: Actor, user_id: str) -> None:
 
 
 def _event(user_id: str, team_id: str, name: str, data: dict[str, Any]) -> Event:
-    return Event(name, data, Broadcast(user_id=user_id, team_id=team_id))
+    return to_user(user_id, name, data, team_id=team_id)
 
 
 async def _views(db: AsyncSession, user_id: str, rows: list[UserThreadRow], *, extended: bool) -> list[UserThreadView]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import re
 import time
 from collections.abc import Callable
 
@@ -45,6 +46,21 @@ class HeadersMiddleware:
             await send(message)
 
         await self.app(scope, receive, send_with_headers)
+
+
+class CleanPathMiddleware:
+    """Collapse repeated slashes (mattermostdriver asks for `/posts/{id}//reactions`; Mattermost's router
+    cleans such paths too), so every route matches without aliases."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] in ("http", "websocket") and "//" in scope["path"]:
+            scope = dict(scope)
+            scope["path"] = re.sub(r"/{2,}", "/", scope["path"])
+            scope["raw_path"] = scope["path"].encode()
+        await self.app(scope, receive, send)
 
 
 class BodyLimitMiddleware:

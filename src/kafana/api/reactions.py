@@ -28,8 +28,6 @@ async def save_reaction(request: Request, svc: ServicesDep, actor: ActorDep) -> 
     return created(reaction.to_api())
 
 
-# mattermostdriver asks for /posts/{id}//reactions; Mattermost's router cleans the path (a 301 the driver follows).
-@router.get("/posts/{post_id}//reactions", include_in_schema=False)
 @router.get("/posts/{post_id}/reactions")
 async def get_reactions(post_id: str, svc: ServicesDep, actor: ActorDep) -> JSON:
     found = await reactions.get_reactions(svc, actor, check_id(post_id, "post_id"))

@@ -12,7 +12,8 @@ from typing import Any
 
 @dataclass(frozen=True, slots=True)
 class Broadcast:
-    """Mattermost's broadcast block: exactly one scope is set (user, channel, team) or none for everyone."""
+    """Mattermost's broadcast block. The scope is the user, else the channel, else the team, else everyone;
+    a user-scoped event may also name its team (thread and sidebar events: clients file them by team)."""
 
     user_id: str = ""
     channel_id: str = ""
@@ -44,8 +45,8 @@ class Event:
         return {"event": self.event, "data": self.data, "broadcast": self.broadcast.to_wire(), "seq": seq}
 
 
-def to_user(user_id: str, event: str, data: dict[str, Any]) -> Event:
-    return Event(event, data, Broadcast(user_id=user_id))
+def to_user(user_id: str, event: str, data: dict[str, Any], *, team_id: str = "") -> Event:
+    return Event(event, data, Broadcast(user_id=user_id, team_id=team_id))
 
 
 def to_channel(channel_id: str, event: str, data: dict[str, Any], *, omit: frozenset[str] = frozenset()) -> Event:

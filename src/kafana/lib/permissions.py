@@ -121,6 +121,7 @@ SYSTEM_USER = frozenset(
 SYSTEM_ADMIN_ONLY = frozenset(
     {
         "manage_system",
+        "remove_others_reactions",
         "manage_roles",
         "manage_others_bots",
         "edit_other_users",

@@ -28,7 +28,7 @@ class Team(Base):
     allow_open_invite: Mapped[bool] = flag()
     last_team_icon_update: Mapped[int] = ms()
 
-    def to_api(self, *, full: bool = True) -> dict[str, Any]:
+    def to_api(self, *, email: bool = True, invite_id: bool = True) -> dict[str, Any]:
         out: dict[str, Any] = {
             "id": self.id,
             "create_at": self.create_at,
@@ -37,11 +37,11 @@ class Team(Base):
             "display_name": self.display_name,
             "name": self.name,
             "description": self.description,
-            "email": self.email if full else "",
+            "email": self.email if email else "",
             "type": self.type,
             "company_name": self.company_name,
             "allowed_domains": self.allowed_domains,
-            "invite_id": self.invite_id if full else "",
+            "invite_id": self.invite_id if invite_id else "",
             "allow_open_invite": self.allow_open_invite,
             "last_team_icon_update": self.last_team_icon_update,
             "scheme_id": None,

@@ -158,6 +158,17 @@ async def upsert_thread(session: AsyncSession, root: Post, replier_id: str, at: 
     return thread
 
 
+async def remove_reply_from_thread(session: AsyncSession, root_id: str, reply_id: str) -> None:
+    """Recount a thread after a reply is deleted: its count and latest reply come from the live replies."""
+    thread = await session.get(Thread, root_id)
+    if thread is None:
+        return
+    live = select(func.count(), func.max(Post.create_at)).where(Post.root_id == root_id, Post.delete_at == 0, Post.id != reply_id)
+    count, last = (await session.execute(live)).one()
+    thread.reply_count = int(count)
+    thread.last_reply_at = int(last or 0)
+
+
 async def follow_thread(session: AsyncSession, root_id: str, user_ids: Sequence[str], at: int, *, viewed_by: str = "") -> None:
     """Make users follow a thread unless they unfollowed it explicitly; the replier has seen it."""
     rows = [
