@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy import func, or_, select, tuple_, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from kafana.models import Channel, ChannelMember, Post, Reaction, Thread, ThreadMembership, User
@@ -44,7 +44,7 @@ async def get_posts_before(
     session: AsyncSession, channel_id: str, create_at: int, post_id: str, offset: int, limit: int, *, roots_only: bool = False
 ) -> list[Post]:
     """Older than the given post (keyset), newest first, limit + 1 rows."""
-    older = or_(Post.create_at < create_at, and_(Post.create_at == create_at, Post.id < post_id))
+    older = tuple_(Post.create_at, Post.id) < (create_at, post_id)  # row values: the index serves it
     stmt = select(Post).where(*_live(channel_id, roots_only), older).order_by(Post.create_at.desc(), Post.id.desc()).offset(offset).limit(limit + 1)  # type: ignore[arg-type]
     return list((await session.execute(stmt)).scalars())
 
@@ -53,7 +53,7 @@ async def get_posts_after(
     session: AsyncSession, channel_id: str, create_at: int, post_id: str, offset: int, limit: int, *, roots_only: bool = False
 ) -> list[Post]:
     """Newer than the given post, oldest first, limit + 1 rows."""
-    newer = or_(Post.create_at > create_at, and_(Post.create_at == create_at, Post.id > post_id))
+    newer = tuple_(Post.create_at, Post.id) > (create_at, post_id)
     stmt = select(Post).where(*_live(channel_id, roots_only), newer).order_by(Post.create_at, Post.id).offset(offset).limit(limit + 1)  # type: ignore[arg-type]
     return list((await session.execute(stmt)).scalars())
 
