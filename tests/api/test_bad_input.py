@@ -239,7 +239,9 @@ async def test_wrong_shapes_where_a_list_of_strings_belongs(room: Room, app: Any
         check_error(response, 400)
 
 
-async def test_operators_and_wrong_types_where_strings_belong(room: Room, services: Services) -> None:
+async def test_operators_and_wrong_types_where_strings_belong(room: Room, app: Any, services: Services) -> None:
+    target = await room.bob.post("/posts", {"channel_id": room.cid, "message": "react to me"}, expect=201)
+    preferences = await room.bob.get("/users/me/preferences") if implemented(app, "GET", "/api/v4/users/{user_id}/preferences") else None
     before = await post_count(services)
     for value in HOSTILE_VALUES:
         # Logging in with a query operator must not log anybody in.
@@ -257,6 +259,7 @@ async def test_operators_and_wrong_types_where_strings_belong(room: Room, servic
         check_error(await room.bob.http.post("/api/v4/users/search", json={"term": value}, headers=room.auth()), 400)
         check_error(await room.bob.http.put("/api/v4/users/me/password", json={"current_password": PASSWORD, "new_password": value}, headers=room.auth()), 400)
         check_error(await room.bob.http.post("/api/v4/users/me/tokens", json={"description": value}, headers=room.auth()), 400)
+        await check_newer_endpoints(room, app, target["id"], value)
     for field, value in (("file_ids", "abc"), ("file_ids", [1]), ("props", ["a"]), ("props", "a"), ("create_at", "yesterday"), ("create_at", 2**80)):
         check_error(await room.bob.http.post("/api/v4/posts", json={"channel_id": room.cid, "message": "hi", field: value}, headers=room.auth()), 400)
     check_error(await room.bob.http.put(f"/api/v4/users/{room.bob.id}/active", json={"active": "false"}, headers=room.auth()), 400)
@@ -264,6 +267,25 @@ async def test_operators_and_wrong_types_where_strings_belong(room: Room, servic
     row = await user_row(services, room.bob.id)
     assert (row.nickname, row.first_name, row.username, row.email, row.locale, row.delete_at) == ("", "", "bob", "bob@example.com", "en", 0)
     assert (await room.bob.http.post("/api/v4/users/login", json={"login_id": "bob", "password": PASSWORD})).status_code == 200
+    assert not (await room.bob.get(f"/posts/{target['id']}"))["metadata"].get("reactions")
+    if preferences is not None:
+        assert await room.bob.get("/users/me/preferences") == preferences
+
+
+async def check_newer_endpoints(room: Room, app: Any, post_id: str, value: Any) -> None:
+    """Reactions, preferences and statuses: the same rule (skipped where a route does not exist yet)."""
+    bob = room.bob
+    cases = [
+        ("POST", "/api/v4/reactions", {"user_id": bob.id, "post_id": post_id, "emoji_name": value}),
+        ("POST", "/api/v4/reactions", {"user_id": bob.id, "post_id": value, "emoji_name": "smile"}),
+        ("PUT", "/api/v4/users/me/preferences", [{"user_id": bob.id, "category": value, "name": "n", "value": "v"}]),
+        ("PUT", "/api/v4/users/me/preferences", [{"user_id": bob.id, "category": "display_settings", "name": "n", "value": value}]),
+        ("PUT", "/api/v4/users/me/preferences", {"user_id": bob.id, "category": "display_settings", "name": "n", "value": "v"}),
+        ("PUT", "/api/v4/users/me/status", {"user_id": bob.id, "status": value}),
+    ]
+    for method, path, body in cases:
+        if implemented(app, method, path.replace("/me/", "/{user_id}/")):
+            check_error(await bob.http.request(method, path, json=body, headers=room.auth()), 400)
 
 
 async def test_signup_with_wrong_types_creates_nobody(admin: Api, anon: Api, services: Services) -> None:

@@ -55,6 +55,7 @@ class Case:
     setup: Callable[[World], Any] | None = None
     as_bob: bool = True
     needs: tuple[tuple[str, str], ...] = ()  # other routes the setup uses
+    nonempty: str = ""  # a list in the body that must have items (else nothing inside it was checked)
 
     @property
     def routes(self) -> tuple[tuple[str, str], ...]:
@@ -135,7 +136,7 @@ CASES = [
     Case("PUT", "/api/v4/users/{user_id}/status", lambda w: "/users/me/status", body=lambda w: {"user_id": w.bob.id, "status": "away"}),
     Case("POST", "/api/v4/users/status/ids", lambda w: "/users/status/ids", body=lambda w: [w.bob.id, w.admin.id]),
     # Threads (collapsed reply threads)
-    Case("GET", "/api/v4/users/{user_id}/teams/{team_id}/threads", lambda w: f"/users/me/teams/{w.team['id']}/threads"),
+    Case("GET", "/api/v4/users/{user_id}/teams/{team_id}/threads", lambda w: f"/users/me/teams/{w.team['id']}/threads", nonempty="threads"),
     Case(
         "GET",
         "/api/v4/users/{user_id}/teams/{team_id}/threads/{thread_id}",
@@ -168,6 +169,8 @@ async def test_response_matches_the_mattermost_document(case: Case, app: Any, ad
     check_shape(body, schema, optional=case.optional, what=case.id)
     if isinstance(body, list):
         assert body, f"{case.id} returned an empty list: nothing was checked"
+    if case.nonempty:
+        assert body[case.nonempty], f"{case.id} returned no {case.nonempty}: nothing inside was checked"
 
 
 async def test_login_response_is_a_user(anon: Api, spec: Spec) -> None:
