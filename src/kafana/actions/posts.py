@@ -223,7 +223,7 @@ async def create_system_post_txn(uow: UnitOfWork, channel: Channel, user_id: str
 
 @dataclass(slots=True)
 class PostPage:
-    posts: list[Post]
+    posts: list[Any]  # Post objects or rows of the posts table (same attribute names)
     order: list[str]
     next_post_id: str = ""
     prev_post_id: str = ""
@@ -431,7 +431,6 @@ async def do_delete_post(svc: Services, actor: Actor, post_id: str) -> Post:
                 root.update_at = now
                 await posts_store.remove_reply_from_thread(db, root.id, post.id)
         else:
-            for reply in (await posts_store.get_thread_posts(db, post.id))[1:]:
-                reply.delete_at = reply.update_at = now
+            await posts_store.delete_replies(db, post.id, now)
         uow.emit(to_channel(post.channel_id, "post_deleted", {"post": json.dumps(post.to_api()), "delete_by": actor.user_id}))
     return post

@@ -13,6 +13,7 @@ from kafana.api.body import read_id_list, read_object
 from kafana.api.deps import ActorDep, Paging, ServicesDep, check_id, resolve_user_id
 from kafana.api.responses import JSON, created, ok
 from kafana.lib.errors import invalid_param
+from kafana.models.posts import post_to_api
 
 router = APIRouter()
 
@@ -28,7 +29,7 @@ def post_metadata(page: PostPage, post_id: str) -> dict[str, Any]:
 def post_list(page: PostPage) -> dict[str, Any]:
     return {
         "order": page.order,
-        "posts": {p.id: p.to_api(metadata=post_metadata(page, p.id)) for p in page.posts},
+        "posts": {p.id: post_to_api(p, metadata=post_metadata(page, p.id)) for p in page.posts},
         "next_post_id": page.next_post_id,
         "prev_post_id": page.prev_post_id,
         "has_next": bool(page.has_next) if page.has_next is not None else False,
@@ -56,7 +57,7 @@ async def create_post(request: Request, svc: ServicesDep, actor: ActorDep) -> Re
 async def get_post(post_id: str, svc: ServicesDep, actor: ActorDep) -> JSON:
     page = await posts.get_post(svc, actor, check_id(post_id, "post_id"))
     post = page.posts[0]
-    return JSON(post.to_api(metadata=post_metadata(page, post.id)))
+    return JSON(post_to_api(post, metadata=post_metadata(page, post.id)))
 
 
 @router.post("/posts/ids")

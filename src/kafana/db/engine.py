@@ -14,6 +14,7 @@ from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import asynccontextmanager
 from typing import Any
 
+import orjson
 from sqlalchemy import event, make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 
@@ -25,11 +26,16 @@ log = logging.getLogger(__name__)
 
 EventPublisher = Callable[[Sequence[Event]], Any]
 
+# JSON columns (props, notify_props…) are decoded for every row read: orjson is several times faster.
+JSON_CODEC: dict[str, Any] = {"json_serializer": lambda value: orjson.dumps(value).decode(), "json_deserializer": orjson.loads}
+
 
 def _sqlite_engine(url: str, *, writer: bool, synchronous: str, pool_size: int) -> AsyncEngine:
     path = make_url(url).database or ""
     pragmas = ("PRAGMA journal_mode=WAL", f"PRAGMA synchronous={synchronous.upper()}", "PRAGMA busy_timeout=10000", "PRAGMA foreign_keys=ON")
-    engine = create_async_engine(url, pool_size=pool_size, max_overflow=0, pool_timeout=60, async_creator=lambda: InlineConnection.open(path, pragmas))
+    engine = create_async_engine(
+        url, pool_size=pool_size, max_overflow=0, pool_timeout=60, async_creator=lambda: InlineConnection.open(path, pragmas), **JSON_CODEC
+    )
     begin = "BEGIN IMMEDIATE" if writer else "BEGIN"
 
     @event.listens_for(engine.sync_engine, "begin")
@@ -47,7 +53,7 @@ class Database:
             self.writer = _sqlite_engine(url, writer=True, synchronous=sqlite_synchronous, pool_size=1)
             self.reader = _sqlite_engine(url, writer=False, synchronous=sqlite_synchronous, pool_size=4)
         else:
-            self.writer = create_async_engine(url, pool_size=10, max_overflow=10, pool_pre_ping=True)
+            self.writer = create_async_engine(url, pool_size=10, max_overflow=10, pool_pre_ping=True, **JSON_CODEC)
             self.reader = self.writer
         self._write_sessions = async_sessionmaker(self.writer, expire_on_commit=False, autoflush=False)
         self._read_sessions = async_sessionmaker(self.reader, expire_on_commit=False, autoflush=False)

@@ -42,32 +42,37 @@ class Post(Base):
     )
 
     def to_api(self, *, metadata: dict[str, Any] | None = None, reply_count: int | None = None) -> dict[str, Any]:
-        out: dict[str, Any] = {
-            "id": self.id,
-            "create_at": self.create_at,
-            "update_at": self.update_at,
-            "edit_at": self.edit_at,
-            "delete_at": self.delete_at,
-            "is_pinned": self.is_pinned,
-            "user_id": self.user_id,
-            "channel_id": self.channel_id,
-            "root_id": self.root_id,
-            "original_id": self.original_id,
-            "message": self.message,
-            "type": self.type,
-            "props": self.props or {},
-            "hashtags": self.hashtags,
-            "pending_post_id": self.pending_post_id or "",
-            "reply_count": self.reply_count if reply_count is None else reply_count,
-            "last_reply_at": self.last_reply_at,
-            "participants": None,
-            "metadata": metadata if metadata is not None else {},
-        }
-        if self.file_ids:
-            out["file_ids"] = self.file_ids
-        if self.has_reactions:
-            out["has_reactions"] = True
-        return out
+        return post_to_api(self, metadata=metadata, reply_count=reply_count)
+
+
+def post_to_api(p: Any, *, metadata: dict[str, Any] | None = None, reply_count: int | None = None) -> dict[str, Any]:
+    """The Mattermost Post JSON from a Post or a row of the posts table (history pages read rows: no ORM cost)."""
+    out: dict[str, Any] = {
+        "id": p.id,
+        "create_at": p.create_at,
+        "update_at": p.update_at,
+        "edit_at": p.edit_at,
+        "delete_at": p.delete_at,
+        "is_pinned": p.is_pinned,
+        "user_id": p.user_id,
+        "channel_id": p.channel_id,
+        "root_id": p.root_id,
+        "original_id": p.original_id,
+        "message": p.message,
+        "type": p.type,
+        "props": p.props or {},
+        "hashtags": p.hashtags,
+        "pending_post_id": p.pending_post_id or "",
+        "reply_count": p.reply_count if reply_count is None else reply_count,
+        "last_reply_at": p.last_reply_at,
+        "participants": None,
+        "metadata": metadata if metadata is not None else {},
+    }
+    if p.file_ids:
+        out["file_ids"] = p.file_ids
+    if p.has_reactions:
+        out["has_reactions"] = True
+    return out
 
 
 class Reaction(Base):

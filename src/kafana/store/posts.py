@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 from sqlalchemy import func, or_, select, tuple_, update
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -10,6 +11,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from kafana.models import Channel, ChannelMember, Post, Reaction, Thread, ThreadMembership, User
 from kafana.store import NO_SYNC
 from kafana.store.dialect import greatest, insert_ignore
+
+# History reads return rows of the posts table, not ORM objects: a page is 60 rows, and building
+# instances cost more than the query. Rows have the same attribute names as Post.
+POST_COLUMNS = tuple(Post.__table__.c)
 
 
 async def get_post(session: AsyncSession, post_id: str) -> Post | None:
@@ -34,45 +39,45 @@ def _live(channel_id: str, roots_only: bool) -> list[object]:
     return cond
 
 
-async def get_channel_page(session: AsyncSession, channel_id: str, offset: int, limit: int, *, roots_only: bool = False) -> list[Post]:
+async def get_channel_page(session: AsyncSession, channel_id: str, offset: int, limit: int, *, roots_only: bool = False) -> list[Any]:
     """Newest first; one row more than asked so callers know whether older posts exist."""
-    stmt = select(Post).where(*_live(channel_id, roots_only)).order_by(Post.create_at.desc(), Post.id.desc()).offset(offset).limit(limit + 1)  # type: ignore[arg-type]
-    return list((await session.execute(stmt)).scalars())
+    stmt = select(*POST_COLUMNS).where(*_live(channel_id, roots_only)).order_by(Post.create_at.desc(), Post.id.desc()).offset(offset).limit(limit + 1)  # type: ignore[arg-type]
+    return list((await session.execute(stmt)).all())
 
 
 async def get_posts_before(
     session: AsyncSession, channel_id: str, create_at: int, post_id: str, offset: int, limit: int, *, roots_only: bool = False
-) -> list[Post]:
+) -> list[Any]:
     """Older than the given post (keyset), newest first, limit + 1 rows."""
     older = tuple_(Post.create_at, Post.id) < (create_at, post_id)  # row values: the index serves it
-    stmt = select(Post).where(*_live(channel_id, roots_only), older).order_by(Post.create_at.desc(), Post.id.desc()).offset(offset).limit(limit + 1)  # type: ignore[arg-type]
-    return list((await session.execute(stmt)).scalars())
+    stmt = select(*POST_COLUMNS).where(*_live(channel_id, roots_only), older).order_by(Post.create_at.desc(), Post.id.desc()).offset(offset).limit(limit + 1)  # type: ignore[arg-type]
+    return list((await session.execute(stmt)).all())
 
 
 async def get_posts_after(
     session: AsyncSession, channel_id: str, create_at: int, post_id: str, offset: int, limit: int, *, roots_only: bool = False
-) -> list[Post]:
+) -> list[Any]:
     """Newer than the given post, oldest first, limit + 1 rows."""
     newer = tuple_(Post.create_at, Post.id) > (create_at, post_id)
-    stmt = select(Post).where(*_live(channel_id, roots_only), newer).order_by(Post.create_at, Post.id).offset(offset).limit(limit + 1)  # type: ignore[arg-type]
-    return list((await session.execute(stmt)).scalars())
+    stmt = select(*POST_COLUMNS).where(*_live(channel_id, roots_only), newer).order_by(Post.create_at, Post.id).offset(offset).limit(limit + 1)  # type: ignore[arg-type]
+    return list((await session.execute(stmt)).all())
 
 
-async def get_posts_since(session: AsyncSession, channel_id: str, since: int, limit: int = 1000) -> list[Post]:
+async def get_posts_since(session: AsyncSession, channel_id: str, since: int, limit: int = 1000) -> list[Any]:
     """Everything changed after `since`, deleted posts included (clients apply edits and deletions)."""
-    stmt = select(Post).where(Post.channel_id == channel_id, Post.update_at > since).order_by(Post.create_at.desc()).limit(limit)
-    return list((await session.execute(stmt)).scalars())
+    stmt = select(*POST_COLUMNS).where(Post.channel_id == channel_id, Post.update_at > since).order_by(Post.create_at.desc()).limit(limit)
+    return list((await session.execute(stmt)).all())
 
 
-async def get_thread_posts(session: AsyncSession, root_id: str) -> list[Post]:
+async def get_thread_posts(session: AsyncSession, root_id: str) -> list[Any]:
     """The root and its live replies, oldest first."""
-    stmt = select(Post).where(or_(Post.id == root_id, Post.root_id == root_id), Post.delete_at == 0).order_by(Post.create_at, Post.id)
-    return list((await session.execute(stmt)).scalars())
+    stmt = select(*POST_COLUMNS).where(or_(Post.id == root_id, Post.root_id == root_id), Post.delete_at == 0).order_by(Post.create_at, Post.id)
+    return list((await session.execute(stmt)).all())
 
 
-async def get_pinned_posts(session: AsyncSession, channel_id: str) -> list[Post]:
-    stmt = select(Post).where(Post.channel_id == channel_id, Post.is_pinned.is_(True), Post.delete_at == 0).order_by(Post.create_at.desc())
-    return list((await session.execute(stmt)).scalars())
+async def get_pinned_posts(session: AsyncSession, channel_id: str) -> list[Any]:
+    stmt = select(*POST_COLUMNS).where(Post.channel_id == channel_id, Post.is_pinned.is_(True), Post.delete_at == 0).order_by(Post.create_at.desc())
+    return list((await session.execute(stmt)).all())
 
 
 async def count_pinned(session: AsyncSession, channel_id: str) -> int:
@@ -156,6 +161,10 @@ async def upsert_thread(session: AsyncSession, root: Post, replier_id: str, at: 
     if replier_id not in (thread.participants or []):
         thread.participants = [*(thread.participants or []), replier_id]
     return thread
+
+
+async def delete_replies(session: AsyncSession, root_id: str, at: int) -> None:
+    await session.execute(update(Post).where(Post.root_id == root_id, Post.delete_at == 0).values(delete_at=at, update_at=at), execution_options=NO_SYNC)
 
 
 async def remove_reply_from_thread(session: AsyncSession, root_id: str, reply_id: str) -> None:
