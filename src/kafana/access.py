@@ -83,20 +83,33 @@ async def access_team(db: AsyncSession, actor: Actor, team_id: str, *, allow_ope
 
 
 async def access_channel(db: AsyncSession, actor: Actor, channel_id: str) -> ChannelAccess:
-    """Readable: members; public channels also to active members of their team; admins see all."""
-    channel = await channels_store.get_channel(db, channel_id)
-    if channel is None:
+    """Readable: members; public channels also to active members of their team; admins see all.
+
+    One query fetches the channel with the actor's channel and team memberships: this check runs on
+    every post and every history page."""
+    if actor.user is None:
+        channel = await channels_store.get_channel(db, channel_id)
+        if channel is None:
+            raise not_found("channel")
+        return ChannelAccess(channel, None, None)
+    found = await channels_store.get_channel_with_memberships(db, channel_id, actor.user_id)
+    if found is None:
         raise not_found("channel")
-    return await check_channel_readable(db, actor, channel)
+    return _decide(actor, *found)
 
 
 async def check_channel_readable(db: AsyncSession, actor: Actor, channel: Channel) -> ChannelAccess:
+    """The same rules for a channel the caller has already loaded."""
     member = await channels_store.get_channel_member(db, channel.id, actor.user_id) if actor.user else None
     team_member = None
     if channel.team_id and actor.user is not None:
         team_member = await teams_store.get_team_member(db, channel.team_id, actor.user_id)
-        if team_member is not None and team_member.delete_at:
-            team_member = None
+    return _decide(actor, channel, member, team_member)
+
+
+def _decide(actor: Actor, channel: Channel, member: ChannelMember | None, team_member: TeamMember | None) -> ChannelAccess:
+    if team_member is not None and team_member.delete_at:
+        team_member = None
     if member is not None and channel.team_id and team_member is None and not actor.is_admin:
         member = None  # left the team: its channels are closed to them (A9)
     if member is None and not actor.is_admin and not (channel.type == "O" and team_member is not None):

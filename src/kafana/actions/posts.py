@@ -13,7 +13,7 @@ from typing import Any
 
 from sqlalchemy.exc import IntegrityError
 
-from kafana.access import ChannelAccess, access_channel, access_post, channel_permissions, check_channel_readable
+from kafana.access import ChannelAccess, access_channel, access_post, channel_permissions
 from kafana.actions.context import Services
 from kafana.db import UnitOfWork
 from kafana.events import to_channel
@@ -24,7 +24,6 @@ from kafana.lib.mentions import keys_match, parse_hashtags, parse_mentions
 from kafana.lib.validation import POST_MESSAGE_MAX_RUNES, POST_PROPS_MAX_BYTES, clean_text
 from kafana.models import Channel, Post, User
 from kafana.models.actor import Actor
-from kafana.store import channels as channels_store
 from kafana.store import posts as posts_store
 from kafana.store import users as users_store
 
@@ -83,10 +82,8 @@ async def create_post_txn(uow: UnitOfWork, actor: Actor, draft: PostDraft) -> tu
             return existing, False
     message = check_message(draft.message)
     props = check_props(actor, draft.props)
-    channel = await channels_store.get_channel(db, draft.channel_id)
-    if channel is None:
-        raise not_found("channel")
-    access = await check_channel_readable(db, actor, channel)
+    access = await access_channel(db, actor, draft.channel_id)
+    channel = access.channel
     if "create_post" not in channel_permissions(actor, access) or (access.member is None and not actor.is_admin):
         raise forbidden()
     if channel.delete_at:

@@ -8,13 +8,25 @@ from sqlalchemy import and_, delete, exists, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.expression import Exists
 
-from kafana.models import Channel, ChannelMember, User
+from kafana.models import Channel, ChannelMember, TeamMember, User
 from kafana.store import NO_SYNC
 from kafana.store.dialect import ilike_contains, ilike_prefix
 
 
 async def get_channel(session: AsyncSession, channel_id: str) -> Channel | None:
     return await session.get(Channel, channel_id)
+
+
+async def get_channel_with_memberships(session: AsyncSession, channel_id: str, user_id: str) -> tuple[Channel, ChannelMember | None, TeamMember | None] | None:
+    """A channel with the user's channel membership and team membership (either may be missing)."""
+    stmt = (
+        select(Channel, ChannelMember, TeamMember)
+        .outerjoin(ChannelMember, and_(ChannelMember.channel_id == Channel.id, ChannelMember.user_id == user_id))
+        .outerjoin(TeamMember, and_(TeamMember.team_id == Channel.team_id, TeamMember.user_id == user_id))
+        .where(Channel.id == channel_id)
+    )
+    row = (await session.execute(stmt)).first()
+    return None if row is None else (row[0], row[1], row[2])
 
 
 async def get_channel_for_update(session: AsyncSession, channel_id: str) -> Channel | None:
