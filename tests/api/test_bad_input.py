@@ -540,3 +540,13 @@ async def test_errors_without_authentication_carry_the_headers(anon: Api) -> Non
         {"Authorization": "Bearer " + "x" * 10_000},
     ):
         check_error(await anon.http.get("/api/v4/users/me", headers=headers), 401, "api.context.session_expired.app_error")
+
+
+async def test_out_of_range_timestamps_are_a_400(anon: Api) -> None:
+    alice = await anon.signup("alice")
+    team = await alice.post("/teams", {"name": "tsteam", "display_name": "TS", "type": "O"}, expect=201)
+    channel = await alice.get(f"/teams/{team['id']}/channels/name/town-square")
+    for path in (f"/channels/{channel['id']}/posts?since={10**20}", f"/channels/{channel['id']}/posts?since=-1"):
+        error = await alice.get(path, expect=400)
+        assert error["id"] == "api.context.invalid_param.app_error"
+    assert (await alice.get(f"/channels/{channel['id']}/posts?since={2**62}"))["order"] == []

@@ -593,8 +593,8 @@ async def test_user_channel_lists(room: Room) -> None:
     assert "general-talk" in {c["name"] for c in with_deleted}
     later = await room.bob.get(f"/users/me/teams/{room.tid}/channels?include_deleted=true&last_delete_at=99999999999999")
     assert "general-talk" not in {c["name"] for c in later}
-    huge = await room.bob.get(f"/users/me/teams/{room.tid}/channels?include_deleted=true&last_delete_at={10**30}")
-    assert "general-talk" not in {c["name"] for c in huge}
+    # An out-of-range timestamp is a clear 400, not a database overflow.
+    await room.bob.get(f"/users/me/teams/{room.tid}/channels?include_deleted=true&last_delete_at={10**30}", expect=400)
     assert await room.bob.get(f"/users/me/channel_members?page={10**30}&per_page=1000") == []
     await room.bob.get(f"/users/me/teams/{room.tid}/channels?include_deleted=maybe", expect=400)
     # Someone else's lists are for admins (A16); a team you are not in is not found.

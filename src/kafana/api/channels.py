@@ -8,7 +8,7 @@ from starlette.responses import Response
 from kafana.actions import channels
 from kafana.actions.channels import ChannelDraft
 from kafana.api.body import read_id_list, read_json, read_object
-from kafana.api.deps import ActorDep, Paging, ServicesDep, check_id, resolve_user_id
+from kafana.api.deps import ActorDep, Paging, ServicesDep, Timestamp, check_id, resolve_user_id
 from kafana.api.responses import JSON, created, ok
 from kafana.lib.errors import invalid_param
 from kafana.models import Channel
@@ -259,7 +259,7 @@ async def get_channel_by_names(team_name: str, channel_name: str, svc: ServicesD
 
 @router.get("/users/{user_id}/teams/{team_id}/channels")
 async def list_user_team_channels(
-    user_id: str, team_id: str, svc: ServicesDep, actor: ActorDep, include_deleted: bool = False, last_delete_at: int = 0
+    user_id: str, team_id: str, svc: ServicesDep, actor: ActorDep, include_deleted: bool = False, last_delete_at: Timestamp = 0
 ) -> JSON:
     found = await channels.list_user_channels(
         svc, actor, resolve_user_id(actor, user_id), check_id(team_id, "team_id"), include_deleted=include_deleted, last_delete_at=_since(last_delete_at)
@@ -268,7 +268,7 @@ async def list_user_team_channels(
 
 
 @router.get("/users/{user_id}/channels")
-async def list_user_channels(user_id: str, svc: ServicesDep, actor: ActorDep, include_deleted: bool = False, last_delete_at: int = 0) -> JSON:
+async def list_user_channels(user_id: str, svc: ServicesDep, actor: ActorDep, include_deleted: bool = False, last_delete_at: Timestamp = 0) -> JSON:
     found = await channels.list_user_channels(
         svc, actor, resolve_user_id(actor, user_id), None, include_deleted=include_deleted, last_delete_at=_since(last_delete_at)
     )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import Depends, Request
+from fastapi import Depends, Query, Request
 
 from kafana.actions import auth
 from kafana.actions.context import Actor, Services
@@ -12,6 +12,8 @@ from kafana.lib.errors import AppError, unauthorized
 from kafana.lib.ids import is_valid_id
 
 MAX_PER_PAGE = 200
+# A timestamp query parameter (ms): out of range is a 400, never an integer overflow in the database.
+Timestamp = Annotated[int, Query(ge=0, le=2**62)]
 MAX_PAGE = 1_000_000  # far past any data; keeps page * per_page inside the databases' 64-bit integers
 
 

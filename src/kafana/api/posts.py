@@ -10,7 +10,7 @@ from starlette.responses import Response
 from kafana.actions import posts
 from kafana.actions.posts import PostDraft, PostPage
 from kafana.api.body import read_id_list, read_object
-from kafana.api.deps import ActorDep, Paging, ServicesDep, check_id, resolve_user_id
+from kafana.api.deps import ActorDep, Paging, ServicesDep, Timestamp, check_id, resolve_user_id
 from kafana.api.responses import JSON, created, ok
 from kafana.lib.errors import invalid_param
 from kafana.models.posts import post_to_api
@@ -118,7 +118,7 @@ async def get_channel_posts(
     svc: ServicesDep,
     actor: ActorDep,
     paging: Paging,
-    since: int = 0,
+    since: Timestamp = 0,
     before: str = "",
     after: str = "",
     collapsedThreads: bool = False,

@@ -11,7 +11,7 @@ from kafana.actions import threads
 from kafana.actions.posts import PostPage
 from kafana.actions.threads import ThreadQuery, UserThreadView
 from kafana.actions.users import sanitize
-from kafana.api.deps import ActorDep, ServicesDep, check_id, resolve_user_id
+from kafana.api.deps import ActorDep, ServicesDep, Timestamp, check_id, resolve_user_id
 from kafana.api.posts import post_metadata
 from kafana.api.responses import JSON, ok
 from kafana.lib.errors import invalid_param
@@ -56,7 +56,7 @@ async def get_threads(
     team_id: str,
     svc: ServicesDep,
     actor: ActorDep,
-    since: int = 0,
+    since: Timestamp = 0,
     deleted: bool = False,
     unread: bool = False,
     threadsOnly: bool = False,

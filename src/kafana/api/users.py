@@ -7,7 +7,7 @@ from starlette.responses import Response
 
 from kafana.actions import auth, users
 from kafana.api.body import read_id_list, read_object
-from kafana.api.deps import ActorDep, Paging, ServicesDep, current_actor, resolve_user_id, services, token_from_request
+from kafana.api.deps import ActorDep, Paging, ServicesDep, Timestamp, current_actor, resolve_user_id, services, token_from_request
 from kafana.api.responses import JSON, created, ok
 from kafana.lib.avatar import default_avatar_png
 from kafana.lib.errors import AppError, invalid_param, not_found
@@ -104,7 +104,7 @@ async def list_users(
 
 
 @router.post("/users/ids")
-async def get_users_by_ids(request: Request, svc: ServicesDep, actor: ActorDep, since: int = 0) -> JSON:
+async def get_users_by_ids(request: Request, svc: ServicesDep, actor: ActorDep, since: Timestamp = 0) -> JSON:
     ids = await read_id_list(request, "user_ids")
     return JSON([users.sanitize(actor, u) for u in await users.get_users_by_ids(svc, actor, ids, since=since)])
 
