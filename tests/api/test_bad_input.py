@@ -550,3 +550,15 @@ async def test_out_of_range_timestamps_are_a_400(anon: Api) -> None:
         error = await alice.get(path, expect=400)
         assert error["id"] == "api.context.invalid_param.app_error"
     assert (await alice.get(f"/channels/{channel['id']}/posts?since={2**62}"))["order"] == []
+
+
+async def test_wrong_types_in_team_and_channel_fields_are_a_400(anon: Api) -> None:
+    alice = await anon.signup("alice")
+    await alice.post("/teams", {"name": "wt", "display_name": "WT", "type": "O", "email": {"$ne": None}}, expect=400)
+    await alice.post("/teams", {"name": "wt", "display_name": "WT", "type": "O", "invite_id": ["x"]}, expect=400)
+    team = await alice.post("/teams", {"name": "wt", "display_name": "WT", "type": "O"}, expect=201)
+    await alice.put(f"/teams/{team['id']}/patch", {"name": 7}, expect=400)
+    channel = await alice.get(f"/teams/{team['id']}/channels/name/off-topic")
+    await alice.put(f"/channels/{channel['id']}/patch", {"type": 7}, expect=400)
+    assert (await alice.get(f"/teams/{team['id']}"))["name"] == "wt"
+    assert (await alice.get(f"/channels/{channel['id']}"))["type"] == "O"

@@ -101,6 +101,15 @@ class Body:
     def __init__(self, data: dict[builtins.str, Any]) -> None:
         self.data = data
 
+    def check_types(self, spec: dict[builtins.str, type]) -> Body:
+        """Fields the object type defines must have its type even where this call ignores them
+        (as Mattermost's JSON decoding refuses `{"email": {"$ne": null}}` for a team)."""
+        for key, kind in spec.items():
+            value = self.data.get(key)
+            if value is not None and (not isinstance(value, kind) or (kind is builtins.int and isinstance(value, builtins.bool))):
+                raise invalid_param(key)
+        return self
+
     def __contains__(self, key: builtins.str) -> builtins.bool:
         return key in self.data and self.data[key] is not None
 

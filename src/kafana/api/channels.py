@@ -13,6 +13,9 @@ from kafana.api.responses import JSON, created, ok
 from kafana.lib.errors import invalid_param
 from kafana.models import Channel
 
+# The channel object's fields and their JSON types: a wrong type is a 400 even where a call ignores the field.
+CHANNEL_FIELDS: dict[str, type] = {"id": str, "team_id": str, "name": str, "display_name": str, "type": str, "header": str, "purpose": str, "creator_id": str}
+
 router = APIRouter()
 
 PATCHABLE = ("name", "display_name", "purpose", "header")
@@ -30,7 +33,7 @@ def _list(found: list[Channel]) -> JSON:
 
 @router.post("/channels", status_code=201)
 async def create_channel(request: Request, svc: ServicesDep, actor: ActorDep) -> Response:
-    body = await read_object(request)
+    body = (await read_object(request)).check_types(CHANNEL_FIELDS)
     draft = ChannelDraft(
         team_id=body.str("team_id", required=True),
         name=body.str("name"),
@@ -81,7 +84,7 @@ async def get_channel(channel_id: str, svc: ServicesDep, actor: ActorDep) -> JSO
 
 @router.put("/channels/{channel_id}/patch")
 async def patch_channel(channel_id: str, request: Request, svc: ServicesDep, actor: ActorDep) -> JSON:
-    body = await read_object(request)
+    body = (await read_object(request)).check_types(CHANNEL_FIELDS)
     patch = {key: body.str(key) for key in PATCHABLE if key in body}
     return JSON((await channels.do_patch_channel(svc, actor, check_id(channel_id, "channel_id"), patch)).to_api())
 
@@ -90,7 +93,7 @@ async def patch_channel(channel_id: str, request: Request, svc: ServicesDep, act
 async def update_channel(channel_id: str, request: Request, svc: ServicesDep, actor: ActorDep) -> JSON:
     """The full update: header and purpose are replaced (missing means empty), name and display name only
     when given, as Mattermost does; type changes go through /privacy."""
-    body = await read_object(request)
+    body = (await read_object(request)).check_types(CHANNEL_FIELDS)
     if body.str("id") != channel_id:
         raise invalid_param("id")
     patch = {"header": body.str("header"), "purpose": body.str("purpose")}

@@ -14,6 +14,20 @@ from kafana.api.deps import ActorDep, Paging, ServicesDep, check_id, resolve_use
 from kafana.api.responses import JSON, created, ok
 from kafana.lib.errors import invalid_param
 
+# The team object's fields and their JSON types: a wrong type is a 400 even where a call ignores the field.
+TEAM_FIELDS: dict[str, type] = {
+    "id": str,
+    "name": str,
+    "display_name": str,
+    "description": str,
+    "email": str,
+    "type": str,
+    "company_name": str,
+    "allowed_domains": str,
+    "invite_id": str,
+    "allow_open_invite": bool,
+}
+
 router = APIRouter()
 
 TEXT_FIELDS = ("display_name", "description", "company_name", "allowed_domains")
@@ -29,7 +43,7 @@ def _patch(body: Body) -> dict[str, Any]:
 
 @router.post("/teams", status_code=201)
 async def create_team(request: Request, svc: ServicesDep, actor: ActorDep) -> Response:
-    body = await read_object(request)
+    body = (await read_object(request)).check_types(TEAM_FIELDS)
     draft = TeamDraft(
         name=body.str("name", required=True),
         display_name=body.str("display_name", required=True),
@@ -69,13 +83,13 @@ async def get_team(team_id: str, svc: ServicesDep, actor: ActorDep) -> JSON:
 
 @router.put("/teams/{team_id}/patch")
 async def patch_team(team_id: str, request: Request, svc: ServicesDep, actor: ActorDep) -> JSON:
-    body = await read_object(request)
+    body = (await read_object(request)).check_types(TEAM_FIELDS)
     return JSON((await teams.do_patch_team(svc, actor, check_id(team_id, "team_id"), _patch(body))).to_api())
 
 
 @router.put("/teams/{team_id}")
 async def update_team(team_id: str, request: Request, svc: ServicesDep, actor: ActorDep) -> JSON:
-    body = await read_object(request)
+    body = (await read_object(request)).check_types(TEAM_FIELDS)
     if body.str("id") != team_id:
         raise invalid_param("id")
     return JSON((await teams.do_patch_team(svc, actor, check_id(team_id, "team_id"), _patch(body))).to_api())
