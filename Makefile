@@ -29,10 +29,10 @@ lint: $(STAMP)
 	$(BIN)/lint-imports
 
 test-sqlite: $(STAMP) $(NODE_STAMP)
-	$(BIN)/pytest -n 2 --dist loadgroup -q
+	$(BIN)/pytest -n 2 -q
 
 test-postgres: $(STAMP)
-	KAFANA_TEST_DATABASE=postgres $(BIN)/pytest -n 2 --dist loadgroup -q tests/store tests/actions tests/api
+	KAFANA_TEST_DATABASE=postgres $(BIN)/pytest -n 2 -q tests/store tests/actions tests/api
 
 test: lint test-sqlite test-postgres
 

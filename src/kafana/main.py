@@ -52,7 +52,7 @@ def create_app(settings: Settings, *, database: Database | None = None) -> FastA
     async def root(request: Request) -> Response:
         return system.root_response()
 
-    app.add_middleware(BodyLimitMiddleware, exempt_prefixes=("/api/v4/files", "/api/v4/emoji", "/api/v4/users/me/image"))
+    app.add_middleware(BodyLimitMiddleware)
     if settings.rate_limit_enabled:
         app.add_middleware(RateLimitMiddleware, limiter=RateLimiter(settings.rate_limit_per_sec, settings.rate_limit_max_burst))
     app.add_middleware(CleanPathMiddleware)

@@ -14,6 +14,7 @@ from kafana.api.body import Body, read_json, read_object
 from kafana.api.deps import ActorDep, ServicesDep, check_id, resolve_user_id
 from kafana.api.responses import JSON, created, ok
 from kafana.lib.errors import AppError, invalid_param
+from kafana.lib.ids import is_valid_id
 from kafana.models.actor import Actor
 
 router = APIRouter()
@@ -36,6 +37,8 @@ def _category_id(value: str) -> str:
 def read_patch(body: Body, *, category_id: str = "") -> CategoryPatch:
     """A category as clients send it; only the fields present change."""
     channel_ids = body.str_list("channel_ids", max_items=10_000) if "channel_ids" in body else None
+    if channel_ids is not None and not all(is_valid_id(c) for c in channel_ids):
+        raise invalid_param("channel_ids")
     return CategoryPatch(
         id=category_id or body.str("id", max_len=128),
         display_name=body.str("display_name", max_len=1000) if "display_name" in body else None,

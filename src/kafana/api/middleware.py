@@ -67,10 +67,9 @@ class BodyLimitMiddleware:
     """Refuse bodies over the limit with 413 before they are read into memory (D1), and NUL characters in the
     URL with 400 (no database stores them: PostgreSQL fails on them, D11)."""
 
-    def __init__(self, app: ASGIApp, limit: int = REQUEST_BODY_MAX_BYTES, exempt_prefixes: tuple[str, ...] = ()) -> None:
+    def __init__(self, app: ASGIApp, limit: int = REQUEST_BODY_MAX_BYTES) -> None:
         self.app = app
         self.limit = limit
-        self.exempt = exempt_prefixes
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -78,9 +77,6 @@ class BodyLimitMiddleware:
             return
         if "\x00" in scope["path"] or b"%00" in scope.get("query_string", b"") or b"\x00" in scope.get("query_string", b""):
             await _send_raw(send, 400, _error_json(scope, 400, "api.context.invalid_url_param.app_error", "Invalid character in the request URL."))
-            return
-        if scope["path"].startswith(self.exempt):
-            await self.app(scope, receive, send)
             return
         too_large = _error_json(scope, 413, "api.context.request_body_too_large.app_error", "The request body is too large.")
         for name, value in scope["headers"]:

@@ -32,8 +32,17 @@ async def _with_connection(url: str, fn: Any) -> Any:
         await engine.dispose()
 
 
+# Any constant: nodes starting together on PostgreSQL take this lock, so one migrates and the others wait.
+MIGRATION_LOCK = 7_246_130_451
+
+
 async def upgrade(url: str, revision: str = "head") -> None:
-    await _with_connection(url, lambda conn: command.upgrade(alembic_config(conn), revision))
+    def run(conn: Any) -> None:
+        if conn.dialect.name == "postgresql":
+            conn.exec_driver_sql(f"SELECT pg_advisory_xact_lock({MIGRATION_LOCK})")
+        command.upgrade(alembic_config(conn), revision)
+
+    await _with_connection(url, run)
 
 
 async def current_revision(url: str) -> str | None:
