@@ -235,3 +235,32 @@ async def test_pending_post_id_survives_restart(room: Room, services: Any) -> No
     await restarted.db.dispose()
     assert again["id"] == first["id"]
     assert sum(1 for p in page["posts"].values() if p["message"] == "exactly once") == 1
+
+
+async def test_mention_keys_here_and_ignored_channel_mentions(room: Room) -> None:
+    cid = room.channel["id"]
+    await room.alice.put("/users/me/patch", {"notify_props": {"mention_keys": "banner,Wikimania", "first_name": "false"}})
+    await room.alice.post(f"/channels/members/{room.alice.id}/view", {"channel_id": cid})
+    await post(room.bob, cid, "who has the banner?")  # a custom key, no @
+    await post(room.bob, cid, "wikimania planning")  # keys match case-insensitively
+    await post(room.bob, cid, "bannerless words")  # a key inside a longer word is no mention
+    unread = await room.alice.get(f"/users/{room.alice.id}/channels/{cid}/unread")
+    assert unread["mention_count"] == 2
+    # @here reaches only members who are online.
+    await room.alice.put(f"/users/{room.alice.id}/status", {"user_id": room.alice.id, "status": "offline"})
+    await post(room.bob, cid, "@here anyone?")
+    assert (await room.alice.get(f"/users/{room.alice.id}/channels/{cid}/unread"))["mention_count"] == 2
+    await room.alice.put(f"/users/{room.alice.id}/status", {"user_id": room.alice.id, "status": "online"})
+    await post(room.bob, cid, "@here now?")
+    assert (await room.alice.get(f"/users/{room.alice.id}/channels/{cid}/unread"))["mention_count"] == 3
+    # A member who ignores channel-wide mentions is not counted for @all.
+    await room.alice.put(f"/channels/{cid}/members/{room.alice.id}/notify_props", {"ignore_channel_mentions": "on"})
+    await post(room.bob, cid, "@all hello")
+    assert (await room.alice.get(f"/users/{room.alice.id}/channels/{cid}/unread"))["mention_count"] == 3
+
+
+async def test_direct_message_counts_as_mention(room: Room) -> None:
+    dm = await room.bob.post("/channels/direct", [room.bob.id, room.alice.id], expect=201)
+    await post(room.bob, dm["id"], "psst")
+    unread = await room.alice.get(f"/users/{room.alice.id}/channels/{dm['id']}/unread")
+    assert unread["msg_count"] == 1 and unread["mention_count"] == 1
