@@ -24,6 +24,7 @@ from kafana.access import (
     team_permissions,
 )
 from kafana.actions.context import Actor, Services
+from kafana.actions.member_roles import RoleChange, apply_role_change
 from kafana.actions.posts import create_system_post_txn
 from kafana.db import UnitOfWork
 from kafana.events import to_channel, to_team, to_user
@@ -676,12 +677,7 @@ async def do_remove_channel_member(svc: Services, actor: Actor, channel_id: str,
         await remove_member_txn(uow, channel, member, user, by=actor.user or user)
 
 
-CHANNEL_ROLES = frozenset({"channel_user", "channel_admin"})
-
-
-async def do_update_member_roles(
-    svc: Services, actor: Actor, channel_id: str, user_id: str, *, roles: str | None = None, scheme_admin: bool | None = None, scheme_user: bool | None = None
-) -> ChannelMember:
+async def do_update_member_roles(svc: Services, actor: Actor, channel_id: str, user_id: str, change: RoleChange) -> ChannelMember:
     """PUT …/members/{uid}/roles {roles} and …/schemeRoles {scheme_admin, scheme_user}: manage_channel_roles."""
     async with svc.db.write() as uow:
         db = uow.session
@@ -692,17 +688,7 @@ async def do_update_member_roles(
         member = await channels_store.get_channel_member(db, channel_id, user_id)
         if member is None:
             raise not_found("channel_member")
-        if roles is not None:
-            wanted = set(roles.split())
-            if not wanted <= CHANNEL_ROLES or "channel_user" not in wanted:
-                raise bad_request("api.channel.update_channel_member_roles.scheme_role.app_error", "Invalid channel roles.")
-            member.roles, member.scheme_user, member.scheme_admin = "", True, "channel_admin" in wanted
-        if scheme_user is not None:
-            if not scheme_user:
-                raise bad_request("api.channel.update_channel_member_roles.scheme_role.app_error", "Channel members need the channel_user role.")
-            member.scheme_user = True
-        if scheme_admin is not None:
-            member.scheme_admin = scheme_admin
+        apply_role_change(member, change, scope="channel")
         member.last_update_at = now_ms()
         uow.emit(_member_updated(member))
     return member

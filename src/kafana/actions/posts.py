@@ -24,6 +24,7 @@ from kafana.lib.mentions import keys_match, parse_hashtags, parse_mentions
 from kafana.lib.validation import POST_MESSAGE_MAX_RUNES, POST_PROPS_MAX_BYTES, clean_text
 from kafana.models import Channel, Post, User
 from kafana.models.actor import Actor
+from kafana.store import channels as channels_store
 from kafana.store import posts as posts_store
 from kafana.store import users as users_store
 
@@ -122,7 +123,7 @@ async def create_post_txn(uow: UnitOfWork, actor: Actor, draft: PostDraft) -> tu
     await db.flush()
     await posts_store.bump_channel_counters(db, channel.id, create_at, is_root=root is None)
     if access.member is not None:
-        await posts_store.mark_member_caught_up(db, channel.id, actor.user_id, max(create_at, now))
+        await channels_store.set_caught_up(db, actor.user_id, [channel.id], max(create_at, now))
     mentioned = await _apply_mentions(uow, channel, post, actor.user_id)
     if root is not None:
         post.reply_count = root.reply_count + 1
@@ -210,7 +211,7 @@ async def create_system_post_txn(uow: UnitOfWork, channel: Channel, user_id: str
     uow.session.add(post)
     await uow.session.flush()
     await posts_store.bump_channel_counters(uow.session, channel.id, now, is_root=True)
-    await posts_store.mark_member_caught_up(uow.session, channel.id, user_id, now)  # one's own notice is read
+    await channels_store.set_caught_up(uow.session, user_id, [channel.id], now)  # one's own notice is read
     uow.emit(_posted_event(channel, post, None, []))
     return post
 

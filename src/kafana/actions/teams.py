@@ -16,6 +16,7 @@ from sqlalchemy.exc import IntegrityError
 from kafana.access import access_team, system_permissions, team_permissions
 from kafana.actions import channels as channel_actions
 from kafana.actions.context import Actor, Services
+from kafana.actions.member_roles import RoleChange, apply_role_change
 from kafana.actions.posts import create_system_post_txn
 from kafana.db import UnitOfWork
 from kafana.events import Broadcast, Event, to_team, to_user
@@ -51,7 +52,6 @@ RESERVED_TEAM_NAMES = frozenset(
 )
 LIMITS = {"display_name": 64, "description": 255, "company_name": 64, "allowed_domains": 1000}
 TEAM_EXISTS = AppError(400, "store.sql_team.save_team.existing.app_error", "A team with that name already exists.")
-TEAM_ROLES = frozenset({"team_user", "team_admin"})
 MAX_BATCH = 256
 
 
@@ -427,9 +427,7 @@ async def do_remove_team_member(svc: Services, actor: Actor, team_id: str, user_
         uow.emit(to_user(user.id, "leave_team", data))
 
 
-async def do_update_team_member_roles(
-    svc: Services, actor: Actor, team_id: str, user_id: str, *, roles: str | None = None, scheme_admin: bool | None = None, scheme_user: bool | None = None
-) -> TeamMember:
+async def do_update_team_member_roles(svc: Services, actor: Actor, team_id: str, user_id: str, change: RoleChange) -> TeamMember:
     """PUT …/members/{uid}/roles {roles} and …/schemeRoles {scheme_admin, scheme_user}: manage_team_roles."""
     async with svc.db.write() as uow:
         access = await access_team(uow.session, actor, team_id)
@@ -437,16 +435,6 @@ async def do_update_team_member_roles(
         member = await teams_store.get_team_member(uow.session, team_id, user_id)
         if member is None or member.delete_at:
             raise not_found("team_member")
-        if roles is not None:
-            wanted = set(roles.split())
-            if not wanted <= TEAM_ROLES or "team_user" not in wanted:
-                raise bad_request("api.team.update_team_member_roles.scheme_role.app_error", "Invalid team roles.")
-            member.roles, member.scheme_user, member.scheme_admin = "", True, "team_admin" in wanted
-        if scheme_user is not None:
-            if not scheme_user:
-                raise bad_request("api.team.update_team_member_roles.scheme_role.app_error", "Team members need the team_user role.")
-            member.scheme_user = True
-        if scheme_admin is not None:
-            member.scheme_admin = scheme_admin
+        apply_role_change(member, change, scope="team")
         uow.emit(to_user(user_id, "memberrole_updated", {"member": json.dumps(member.to_api())}))
     return member

@@ -12,6 +12,7 @@ from typing import Any
 
 from starlette.requests import Request
 
+from kafana.actions.member_roles import RoleChange
 from kafana.lib.errors import AppError, invalid_param
 from kafana.lib.validation import clean_text
 
@@ -158,3 +159,15 @@ class Body:
         if not isinstance(value, dict):
             raise invalid_param(key)
         return value
+
+
+def read_role_change(body: Body, *, scheme: bool) -> RoleChange:
+    """The body of PUT …/members/{uid}/roles (`scheme=False`) or …/members/{uid}/schemeRoles."""
+    if not scheme:
+        return RoleChange(roles=body.str("roles", required=True, max_len=256))
+    for key in ("scheme_admin", "scheme_user"):
+        if key not in body:
+            raise invalid_param(key)
+    if body.bool("scheme_guest"):
+        raise invalid_param("scheme_guest")
+    return RoleChange(scheme_admin=body.bool("scheme_admin"), scheme_user=body.bool("scheme_user"))

@@ -7,7 +7,7 @@ from starlette.responses import Response
 
 from kafana.actions import channels
 from kafana.actions.channels import ChannelDraft
-from kafana.api.body import read_id_list, read_json, read_object
+from kafana.api.body import read_id_list, read_json, read_object, read_role_change
 from kafana.api.deps import ActorDep, Paging, ServicesDep, Timestamp, check_id, resolve_user_id
 from kafana.api.responses import JSON, created, ok
 from kafana.lib.errors import invalid_param
@@ -177,28 +177,15 @@ async def remove_channel_member(channel_id: str, user_id: str, svc: ServicesDep,
 
 @router.put("/channels/{channel_id}/members/{user_id}/roles")
 async def update_channel_member_roles(channel_id: str, user_id: str, request: Request, svc: ServicesDep, actor: ActorDep) -> Response:
-    body = await read_object(request)
-    roles = body.str("roles", required=True, max_len=256)
-    await channels.do_update_member_roles(svc, actor, check_id(channel_id, "channel_id"), resolve_user_id(actor, user_id), roles=roles)
+    change = read_role_change(await read_object(request), scheme=False)
+    await channels.do_update_member_roles(svc, actor, check_id(channel_id, "channel_id"), resolve_user_id(actor, user_id), change)
     return ok()
 
 
 @router.put("/channels/{channel_id}/members/{user_id}/schemeRoles")
 async def update_channel_member_scheme_roles(channel_id: str, user_id: str, request: Request, svc: ServicesDep, actor: ActorDep) -> Response:
-    body = await read_object(request)
-    for key in ("scheme_admin", "scheme_user"):
-        if key not in body:
-            raise invalid_param(key)
-    if body.bool("scheme_guest"):
-        raise invalid_param("scheme_guest")
-    await channels.do_update_member_roles(
-        svc,
-        actor,
-        check_id(channel_id, "channel_id"),
-        resolve_user_id(actor, user_id),
-        scheme_admin=body.bool("scheme_admin"),
-        scheme_user=body.bool("scheme_user"),
-    )
+    change = read_role_change(await read_object(request), scheme=True)
+    await channels.do_update_member_roles(svc, actor, check_id(channel_id, "channel_id"), resolve_user_id(actor, user_id), change)
     return ok()
 
 

@@ -9,7 +9,7 @@ from starlette.responses import Response
 
 from kafana.actions import teams
 from kafana.actions.teams import TeamDraft
-from kafana.api.body import Body, read_id_list, read_json, read_object
+from kafana.api.body import Body, read_id_list, read_json, read_object, read_role_change
 from kafana.api.deps import ActorDep, Paging, ServicesDep, check_id, resolve_user_id
 from kafana.api.responses import JSON, created, ok
 from kafana.lib.errors import invalid_param
@@ -174,28 +174,15 @@ async def remove_team_member(team_id: str, user_id: str, svc: ServicesDep, actor
 
 @router.put("/teams/{team_id}/members/{user_id}/roles")
 async def update_team_member_roles(team_id: str, user_id: str, request: Request, svc: ServicesDep, actor: ActorDep) -> Response:
-    body = await read_object(request)
-    roles = body.str("roles", required=True, max_len=256)
-    await teams.do_update_team_member_roles(svc, actor, check_id(team_id, "team_id"), resolve_user_id(actor, user_id), roles=roles)
+    change = read_role_change(await read_object(request), scheme=False)
+    await teams.do_update_team_member_roles(svc, actor, check_id(team_id, "team_id"), resolve_user_id(actor, user_id), change)
     return ok()
 
 
 @router.put("/teams/{team_id}/members/{user_id}/schemeRoles")
 async def update_team_member_scheme_roles(team_id: str, user_id: str, request: Request, svc: ServicesDep, actor: ActorDep) -> Response:
-    body = await read_object(request)
-    for key in ("scheme_admin", "scheme_user"):
-        if key not in body:
-            raise invalid_param(key)
-    if body.bool("scheme_guest"):
-        raise invalid_param("scheme_guest")
-    await teams.do_update_team_member_roles(
-        svc,
-        actor,
-        check_id(team_id, "team_id"),
-        resolve_user_id(actor, user_id),
-        scheme_admin=body.bool("scheme_admin"),
-        scheme_user=body.bool("scheme_user"),
-    )
+    change = read_role_change(await read_object(request), scheme=True)
+    await teams.do_update_team_member_roles(svc, actor, check_id(team_id, "team_id"), resolve_user_id(actor, user_id), change)
     return ok()
 
 

@@ -175,21 +175,27 @@ async def mark_viewed(session: AsyncSession, user_id: str, channel_ids: Sequence
         return []
     member_of = ChannelMember.user_id == user_id, ChannelMember.channel_id.in_(list(channel_ids))
     ids = list((await session.execute(select(ChannelMember.channel_id).where(*member_of))).scalars())
-    if ids:
-        total = select(Channel.total_msg_count).where(Channel.id == ChannelMember.channel_id).scalar_subquery()
-        total_root = select(Channel.total_msg_count_root).where(Channel.id == ChannelMember.channel_id).scalar_subquery()
-        await session.execute(
-            update(ChannelMember)
-            .where(ChannelMember.user_id == user_id, ChannelMember.channel_id.in_(ids))
-            .values(
-                msg_count=total,
-                msg_count_root=total_root,
-                mention_count=0,
-                mention_count_root=0,
-                urgent_mention_count=0,
-                last_viewed_at=at,
-                last_update_at=at,
-            ),
-            execution_options=NO_SYNC,
-        )
+    await set_caught_up(session, user_id, ids, at)
     return ids
+
+
+async def set_caught_up(session: AsyncSession, user_id: str, channel_ids: Sequence[str], at: int) -> None:
+    """Seen counts := the channels' totals, mentions cleared (a no-op where the user is not a member)."""
+    if not channel_ids:
+        return
+    total = select(Channel.total_msg_count).where(Channel.id == ChannelMember.channel_id).scalar_subquery()
+    total_root = select(Channel.total_msg_count_root).where(Channel.id == ChannelMember.channel_id).scalar_subquery()
+    await session.execute(
+        update(ChannelMember)
+        .where(ChannelMember.user_id == user_id, ChannelMember.channel_id.in_(list(channel_ids)))
+        .values(
+            msg_count=total,
+            msg_count_root=total_root,
+            mention_count=0,
+            mention_count_root=0,
+            urgent_mention_count=0,
+            last_viewed_at=at,
+            last_update_at=at,
+        ),
+        execution_options=NO_SYNC,
+    )

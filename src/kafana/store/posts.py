@@ -106,24 +106,6 @@ async def bump_channel_counters(session: AsyncSession, channel_id: str, at: int,
     await session.execute(update(Channel).where(Channel.id == channel_id).values(values), execution_options=NO_SYNC)
 
 
-async def mark_member_caught_up(session: AsyncSession, channel_id: str, user_id: str, at: int) -> None:
-    """The sender has seen everything up to their own post."""
-    await session.execute(
-        update(ChannelMember)
-        .where(ChannelMember.channel_id == channel_id, ChannelMember.user_id == user_id)
-        .values(
-            msg_count=select(Channel.total_msg_count).where(Channel.id == channel_id).scalar_subquery(),
-            msg_count_root=select(Channel.total_msg_count_root).where(Channel.id == channel_id).scalar_subquery(),
-            mention_count=0,
-            mention_count_root=0,
-            urgent_mention_count=0,
-            last_viewed_at=at,
-            last_update_at=at,
-        ),
-        execution_options=NO_SYNC,
-    )
-
-
 async def bump_mentions(session: AsyncSession, channel_id: str, user_ids: Sequence[str], *, is_root: bool, at: int) -> None:
     if not user_ids:
         return
