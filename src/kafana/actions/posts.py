@@ -98,27 +98,7 @@ async def create_post_txn(uow: UnitOfWork, actor: Actor, draft: PostDraft) -> tu
             raise bad_request("api.post.create_post.root_id.app_error", "Invalid root_id parameter.")
     now = now_ms()
     create_at = draft.create_at if (draft.create_at and actor.is_admin) else now
-    post = Post(
-        id=new_id(),
-        create_at=create_at,
-        update_at=create_at,
-        edit_at=0,
-        delete_at=0,
-        is_pinned=False,
-        user_id=actor.user_id,
-        channel_id=channel.id,
-        root_id=root.id if root else "",
-        original_id="",
-        message=message,
-        type="",
-        props=props,
-        hashtags=parse_hashtags(message),
-        file_ids=[],
-        pending_post_id=draft.pending_post_id or None,
-        reply_count=0,
-        last_reply_at=0,
-        has_reactions=False,
-    )
+    post = new_post(channel.id, actor.user_id, message, create_at, root_id=root.id if root else "", props=props, pending_post_id=draft.pending_post_id or None)
     db.add(post)
     await db.flush()
     await posts_store.bump_channel_counters(db, channel.id, create_at, is_root=root is None)
@@ -184,30 +164,20 @@ def _posted_event(channel: Channel, post: Post, sender: User | None, mentioned: 
     return to_channel(channel.id, "posted", data)
 
 
+def new_post(
+    channel_id: str, user_id: str, message: str, at: int, *, root_id: str = "", post_type: str = "", props: dict[str, Any], pending_post_id: str | None = None
+) -> Post:
+    return Post(
+        id=new_id(), create_at=at, update_at=at, edit_at=0, delete_at=0, is_pinned=False, user_id=user_id, channel_id=channel_id,
+        root_id=root_id, original_id="", message=message, type=post_type, props=props, hashtags=parse_hashtags(message), file_ids=[],
+        pending_post_id=pending_post_id, reply_count=0, last_reply_at=0, has_reactions=False,
+    )  # fmt: skip
+
+
 async def create_system_post_txn(uow: UnitOfWork, channel: Channel, user_id: str, post_type: str, message: str, props: dict[str, Any] | None = None) -> Post:
     """A `system_*` post (joins, leaves, header changes) written inside the caller's transaction."""
     now = now_ms()
-    post = Post(
-        id=new_id(),
-        create_at=now,
-        update_at=now,
-        edit_at=0,
-        delete_at=0,
-        is_pinned=False,
-        user_id=user_id,
-        channel_id=channel.id,
-        root_id="",
-        original_id="",
-        message=message,
-        type=post_type,
-        props=props or {},
-        hashtags="",
-        file_ids=[],
-        pending_post_id=None,
-        reply_count=0,
-        last_reply_at=0,
-        has_reactions=False,
-    )
+    post = new_post(channel.id, user_id, message, now, post_type=post_type, props=props or {})
     uow.session.add(post)
     await uow.session.flush()
     await posts_store.bump_channel_counters(uow.session, channel.id, now, is_root=True)
