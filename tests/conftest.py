@@ -10,7 +10,7 @@ import asyncio
 import os
 import shutil
 import uuid
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -24,6 +24,7 @@ from kafana.actions.context import Services
 from kafana.config import Settings, load_settings
 from kafana.db import Database
 from kafana.db.migrate import upgrade
+from kafana.events import Event
 from kafana.main import create_app
 from kafana.models import Base
 from tests.helpers import Api
@@ -144,6 +145,20 @@ async def http(app: Any) -> AsyncIterator[httpx.AsyncClient]:
     transport = httpx.ASGITransport(app=app, raise_app_exceptions=False, client=("127.0.0.1", 5555))
     async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
         yield client
+
+
+@pytest.fixture
+def events(app: Any, services: Services) -> list[Event]:
+    """Every event published after commit, in order (wrapping whatever publisher the app installed)."""
+    seen: list[Event] = []
+    previous = services.db.publisher
+
+    def publish(batch: Sequence[Event]) -> Any:
+        seen.extend(batch)
+        return previous(batch) if previous is not None else None
+
+    services.db.publisher = publish
+    return seen
 
 
 @pytest.fixture

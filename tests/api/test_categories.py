@@ -4,30 +4,15 @@ kept in step with the `favorite_channel` preference; only one's own."""
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import pytest
 
-from kafana.actions.context import Services
 from kafana.events import Event
 from tests.helpers import Api
 
 CATEGORY_KEYS = {"id", "user_id", "team_id", "sort_order", "sorting", "type", "display_name", "muted", "collapsed", "channel_ids"}
-
-
-@pytest.fixture
-def events(app: Any, services: Services) -> list[Event]:
-    seen: list[Event] = []
-    previous = services.db.publisher
-
-    def publish(batch: Sequence[Event]) -> Any:
-        seen.extend(batch)
-        return previous(batch) if previous is not None else None
-
-    services.db.publisher = publish
-    return seen
 
 
 @dataclass

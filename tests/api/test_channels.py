@@ -4,13 +4,11 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import pytest
 
-from kafana.actions.context import Services
 from kafana.events import Event
 from tests.helpers import Api
 
@@ -23,19 +21,6 @@ MEMBER_KEYS = {
     "urgent_mention_count", "notify_props", "last_update_at", "scheme_user", "scheme_admin",
 }  # fmt: skip
 UNREAD_KEYS = {"team_id", "channel_id", "msg_count", "mention_count", "mention_count_root", "urgent_mention_count", "msg_count_root"}
-
-
-@pytest.fixture
-def events(app: Any, services: Services) -> list[Event]:
-    seen: list[Event] = []
-    previous = services.db.publisher
-
-    def publish(batch: Sequence[Event]) -> Any:
-        seen.extend(batch)
-        return previous(batch) if previous is not None else None
-
-    services.db.publisher = publish
-    return seen
 
 
 @dataclass

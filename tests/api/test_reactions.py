@@ -3,30 +3,15 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import pytest
 
-from kafana.actions.context import Services
 from kafana.events import Event
 from tests.helpers import Api
 
 REACTION_KEYS = {"user_id", "post_id", "emoji_name", "create_at", "update_at", "delete_at", "remote_id", "channel_id"}
-
-
-@pytest.fixture
-def events(app: Any, services: Services) -> list[Event]:
-    seen: list[Event] = []
-    previous = services.db.publisher
-
-    def publish(batch: Sequence[Event]) -> Any:
-        seen.extend(batch)
-        return previous(batch) if previous is not None else None
-
-    services.db.publisher = publish
-    return seen
 
 
 @dataclass

@@ -3,29 +3,12 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Sequence
 from typing import Any
 
-import pytest
-
-from kafana.actions.context import Services
 from kafana.events import Event
 from tests.helpers import Api
 
 STATUS_KEYS = {"user_id", "status", "manual", "last_activity_at", "active_channel", "dnd_end_time"}
-
-
-@pytest.fixture
-def events(app: Any, services: Services) -> list[Event]:
-    seen: list[Event] = []
-    previous = services.db.publisher
-
-    def publish(batch: Sequence[Event]) -> Any:
-        seen.extend(batch)
-        return previous(batch) if previous is not None else None
-
-    services.db.publisher = publish
-    return seen
 
 
 async def test_offline_until_set(admin: Api, anon: Api) -> None:

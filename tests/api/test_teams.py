@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import pytest
 
-from kafana.actions.context import Services
 from kafana.events import Event
 from tests.helpers import Api
 
@@ -18,20 +16,6 @@ TEAM_KEYS = {
     "allowed_domains", "invite_id", "allow_open_invite", "scheme_id", "group_constrained",
 }  # fmt: skip
 MEMBER_KEYS = {"team_id", "user_id", "roles", "delete_at", "scheme_user", "scheme_admin", "scheme_guest"}
-
-
-@pytest.fixture
-def events(app: Any, services: Services) -> list[Event]:
-    """Every event published after commit, in order (wrapping whatever publisher the app installed)."""
-    seen: list[Event] = []
-    previous = services.db.publisher
-
-    def publish(batch: Sequence[Event]) -> Any:
-        seen.extend(batch)
-        return previous(batch) if previous is not None else None
-
-    services.db.publisher = publish
-    return seen
 
 
 @dataclass

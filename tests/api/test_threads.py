@@ -3,13 +3,11 @@ state, following, mark-all-read; only one's own, and only threads one can read."
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import pytest
 
-from kafana.actions.context import Services
 from kafana.events import Event
 from tests.helpers import Api
 
@@ -18,19 +16,6 @@ THREAD_KEYS = {
     "is_following", "is_urgent", "delete_at",
 }  # fmt: skip
 LIST_KEYS = {"total", "total_unread_threads", "total_unread_mentions", "total_unread_urgent_mentions", "threads"}
-
-
-@pytest.fixture
-def events(app: Any, services: Services) -> list[Event]:
-    seen: list[Event] = []
-    previous = services.db.publisher
-
-    def publish(batch: Sequence[Event]) -> Any:
-        seen.extend(batch)
-        return previous(batch) if previous is not None else None
-
-    services.db.publisher = publish
-    return seen
 
 
 @dataclass
