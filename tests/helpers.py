@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 import httpx
@@ -58,6 +59,21 @@ class Api:
         """Create an account (as this client, so an admin may create it) and return a client logged in as it."""
         await self.post("/users", {"username": username, "email": email or f"{username}@example.com", "password": password}, expect=201)
         return await self.login(username, password)
+
+    async def create_team(self, name: str, members: Sequence[Api] = ()) -> dict[str, Any]:
+        """An open team named `name` (display name capitalised) with `members` added to it."""
+        team: dict[str, Any] = await self.post("/teams", {"name": name, "display_name": name.title(), "type": "O"}, expect=201)
+        for user in members:
+            await self.post(f"/teams/{team['id']}/members", {"team_id": team["id"], "user_id": user.id}, expect=201)
+        return team
+
+    async def create_channel(self, team: dict[str, Any], name: str, kind: str = "O", members: Sequence[Api] = ()) -> dict[str, Any]:
+        """A channel of `kind` (O public, P private) in `team`, with `members` added besides its creator."""
+        body = {"team_id": team["id"], "name": name, "display_name": name.title(), "type": kind}
+        channel: dict[str, Any] = await self.post("/channels", body, expect=201)
+        for user in members:
+            await self.post(f"/channels/{channel['id']}/members", {"user_id": user.id}, expect=201)
+        return channel
 
     async def login(self, login_id: str, password: str = PASSWORD) -> Api:
         response = await self.http.post("/api/v4/users/login", json={"login_id": login_id, "password": password})

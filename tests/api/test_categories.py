@@ -46,12 +46,10 @@ class Room:
 @pytest.fixture
 async def room(anon: Api) -> Room:
     alice, bob, carol, dave = [await anon.signup(n) for n in ("alice", "bob", "carol", "dave")]
-    team = await alice.post("/teams", {"name": "volunteers", "display_name": "Volunteers", "type": "O"}, expect=201)
-    for user in (bob, carol):
-        await alice.post(f"/teams/{team['id']}/members", {"team_id": team["id"], "user_id": user.id}, expect=201)
-    news = await alice.post("/channels", {"team_id": team["id"], "name": "news", "display_name": "News", "type": "O"}, expect=201)
-    plans = await alice.post("/channels", {"team_id": team["id"], "name": "plans", "display_name": "Plans", "type": "P"}, expect=201)
-    secret = await alice.post("/channels", {"team_id": team["id"], "name": "secret", "display_name": "Secret", "type": "P"}, expect=201)
+    team = await alice.create_team("volunteers", [bob, carol])
+    news = await alice.create_channel(team, "news", "O")
+    plans = await alice.create_channel(team, "plans", "P")
+    secret = await alice.create_channel(team, "secret", "P")
     for channel in (news, plans):
         await alice.post(f"/channels/{channel['id']}/members", {"user_id": bob.id}, expect=201)
     dm = await bob.post("/channels/direct", [bob.id, alice.id], expect=201)

@@ -45,10 +45,8 @@ async def room(anon: Api) -> Room:
     alice = await anon.signup("alice")
     bob = await anon.signup("bob")
     carol = await anon.signup("carol")
-    team = await alice.post("/teams", {"name": "volunteers", "display_name": "Volunteers", "type": "O"}, expect=201)
-    for user in (bob, carol):
-        await alice.post(f"/teams/{team['id']}/members", {"team_id": team["id"], "user_id": user.id}, expect=201)
-    channel = await alice.post("/channels", {"team_id": team["id"], "name": "events", "display_name": "Events", "type": "P"}, expect=201)
+    team = await alice.create_team("volunteers", [bob, carol])
+    channel = await alice.create_channel(team, "events", "P")
     await alice.post(f"/channels/{channel['id']}/members", {"user_id": bob.id}, expect=201)
     return Room(team, channel, alice, bob, carol)
 

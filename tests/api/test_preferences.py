@@ -29,12 +29,10 @@ class Room:
 @pytest.fixture
 async def room(anon: Api) -> Room:
     alice, bob, carol = [await anon.signup(n) for n in ("alice", "bob", "carol")]
-    team = await alice.post("/teams", {"name": "volunteers", "display_name": "Volunteers", "type": "O"}, expect=201)
-    for user in (bob, carol):
-        await alice.post(f"/teams/{team['id']}/members", {"team_id": team["id"], "user_id": user.id}, expect=201)
-    private = await alice.post("/channels", {"team_id": team["id"], "name": "plans", "display_name": "Plans", "type": "P"}, expect=201)
+    team = await alice.create_team("volunteers", [bob, carol])
+    private = await alice.create_channel(team, "plans", "P")
     await alice.post(f"/channels/{private['id']}/members", {"user_id": bob.id}, expect=201)
-    public = await alice.post("/channels", {"team_id": team["id"], "name": "news", "display_name": "News", "type": "O"}, expect=201)
+    public = await alice.create_channel(team, "news", "O")
     return Room(team, private, public, alice, bob, carol)
 
 

@@ -39,11 +39,9 @@ class Room:
 @pytest.fixture
 async def room(anon: Api) -> Room:
     alice, bob, carol, dave = [await anon.signup(n) for n in ("alice", "bob", "carol", "dave")]
-    team = await alice.post("/teams", {"name": "volunteers", "display_name": "Volunteers", "type": "O"}, expect=201)
-    for user in (bob, carol):
-        await alice.post(f"/teams/{team['id']}/members", {"team_id": team["id"], "user_id": user.id}, expect=201)
-    public = await alice.post("/channels", {"team_id": team["id"], "name": "events", "display_name": "Events", "type": "O"}, expect=201)
-    private = await alice.post("/channels", {"team_id": team["id"], "name": "plans", "display_name": "Plans", "type": "P"}, expect=201)
+    team = await alice.create_team("volunteers", [bob, carol])
+    public = await alice.create_channel(team, "events", "O")
+    private = await alice.create_channel(team, "plans", "P")
     for user in (bob, carol):
         await alice.post(f"/channels/{public['id']}/members", {"user_id": user.id}, expect=201)
     await alice.post(f"/channels/{private['id']}/members", {"user_id": bob.id}, expect=201)
