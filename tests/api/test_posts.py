@@ -153,6 +153,7 @@ async def test_edit_and_delete_permissions(room: Room) -> None:
 
 
 async def test_deleting_root_hides_replies_from_thread_routes(room: Room) -> None:
+    """A17: once the root is deleted, neither it nor its replies are reachable by any thread route."""
     cid = room.channel["id"]
     root = await post(room.bob, cid, "root")
     reply = await post(room.alice, cid, "reply", root_id=root["id"])

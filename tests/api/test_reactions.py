@@ -144,6 +144,7 @@ async def test_archived_channel_is_read_only(room: Room) -> None:
 
 
 async def test_at_most_50_distinct_emoji(room: Room) -> None:
+    """D3: the 51st distinct emoji is refused (a flood of reactions meets the rate limiter, see D15)."""
     pid = room.root["id"]
     for i in range(50):
         await react(room.bob, pid, f"emoji_{i}")
