@@ -12,10 +12,11 @@ from starlette.responses import Response
 from kafana import MATTERMOST_VERSION, __version__
 from kafana.actions.context import Services
 from kafana.actions.system import ensure_diagnostic_id
-from kafana.api import categories, channels, errors, posts, preferences, reactions, statuses, system, teams, threads, users
+from kafana.api import categories, channels, errors, posts, preferences, reactions, statuses, system, teams, threads, users, websocket
 from kafana.api.middleware import BodyLimitMiddleware, CleanPathMiddleware, HeadersMiddleware, RateLimiter, RateLimitMiddleware
 from kafana.config import Settings
 from kafana.db import Database
+from kafana.realtime import Hub
 
 # Hot routes first: FastAPI tries routes in order, so the busiest resources are matched soonest.
 API_MODULES = (posts, channels, users, teams, reactions, threads, preferences, statuses, categories, system)
@@ -30,13 +31,19 @@ def create_app(settings: Settings, *, database: Database | None = None) -> FastA
     """Build the app. The database must already be migrated (`kafana serve` and the tests do that)."""
     db = database or Database(settings.effective_database_url, sqlite_synchronous=settings.sqlite_synchronous)
     svc = Services(settings=settings, db=db)
+    hub = Hub(db, server_version=version_id())
+    db.publisher = hub.publish  # committed events go to the WebSocket hub
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         svc.diagnostic_id = await ensure_diagnostic_id(db)
+        # The services in app.state (tests may swap them) re-check the sockets' tokens with their auth cache.
+        hub.token_check = websocket.token_checker(app.state.services)
+        await hub.start()
         try:
             yield
         finally:
+            await hub.stop()
             if database is None:
                 await db.dispose()
 
@@ -44,9 +51,11 @@ def create_app(settings: Settings, *, database: Database | None = None) -> FastA
         title="Kafana API (Mattermost v4)", version=__version__, lifespan=lifespan, docs_url="/api/v4/docs", openapi_url="/api/v4/openapi.json", redoc_url=None
     )
     app.state.services = svc
+    app.state.hub = hub
     errors.install(app)
     for module in API_MODULES:  # included flat: nested routers are matched level by level, which costs per request
         app.include_router(module.router, prefix="/api/v4")
+    app.include_router(websocket.router, prefix="/api/v4")
 
     @app.api_route("/", methods=["GET", "HEAD"], include_in_schema=False)
     async def root(request: Request) -> Response:

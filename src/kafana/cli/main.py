@@ -75,7 +75,19 @@ def serve(
     where = "PostgreSQL" if not settings.is_sqlite else f"SQLite in {settings.data_dir.resolve()}"
     typer.echo(f"Kafana on http://{settings.host}:{settings.port} ({where})", err=True)
     typer.echo("The first account that signs up becomes the system admin; or run: kafana user create --system-admin", err=True)
-    uvicorn.run(create_app(settings), host=settings.host, port=settings.port, loop="uvloop", http="httptools", log_level="warning", ws="websockets-sansio")
+    uvicorn.run(
+        create_app(settings),
+        host=settings.host,
+        port=settings.port,
+        loop="uvloop",
+        http="httptools",
+        log_level="warning",
+        ws="websockets-sansio",
+        # WebSocket frames over 64 KiB close the socket (1009, D5); protocol pings every 30 s (clients give up after 65 s).
+        ws_max_size=65536,
+        ws_ping_interval=30,
+        ws_ping_timeout=100,
+    )
 
 
 @db_app.command("upgrade")

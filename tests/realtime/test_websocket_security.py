@@ -1,0 +1,92 @@
+"""S6 (who may open a socket), A15 (deactivation and revocation close it) and D5 (malformed frames)."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+from websockets.asyncio.client import connect
+from websockets.exceptions import InvalidStatus
+
+from kafana.realtime import Hub
+from tests.helpers import Api
+from tests.realtime.conftest import WAIT, OpenSocket
+
+
+async def refused(url: str, headers: dict[str, str] | None = None) -> int:
+    """The HTTP status that answered the upgrade instead of 101."""
+    with pytest.raises(InvalidStatus) as info:
+        await asyncio.wait_for(connect(url, additional_headers=headers or {}), WAIT)
+    return info.value.response.status_code
+
+
+async def test_bad_token_refused_before_upgrade(ws_base: str) -> None:
+    assert await refused(ws_base, {"Authorization": "Bearer " + "x" * 26}) == 401
+
+
+async def test_token_in_url_refused(admin: Api, ws_base: str) -> None:
+    assert await refused(f"{ws_base}?access_token={admin.token}") == 401
+    assert await refused(f"{ws_base}?token={admin.token}") == 401
+
+
+async def test_cookie_needs_same_origin(admin: Api, ws_base: str, open_socket: OpenSocket) -> None:
+    host = ws_base.split("/")[2]
+    cookie = {"Cookie": f"MMAUTHTOKEN={admin.token}"}
+    assert await refused(ws_base, {**cookie, "Origin": "https://evil.example"}) == 403
+    sock = await open_socket(headers={**cookie, "Origin": f"http://{host}"})
+    assert sock.hello["broadcast"]["user_id"] == admin.id
+
+
+async def test_no_token_then_anything_but_the_challenge_closes(open_socket: OpenSocket) -> None:
+    sock = await open_socket(hello=False)
+    await sock.send({"seq": 1, "action": "ping", "data": {}})
+    assert await sock.closed() == 1008
+
+
+async def test_silent_unauthenticated_socket_closes(open_socket: OpenSocket, hub: Hub) -> None:
+    hub.auth_timeout = 0.2
+    sock = await open_socket(hello=False)
+    assert await sock.closed() == 1008
+
+
+async def test_bad_challenge_token_fails_and_closes(open_socket: OpenSocket) -> None:
+    sock = await open_socket(hello=False)
+    await sock.send({"seq": 1, "action": "authentication_challenge", "data": {"token": "nope"}})
+    answer = await sock.next()
+    assert answer["status"] == "FAIL" and answer["seq_reply"] == 1
+    assert await sock.closed() == 1008
+
+
+@pytest.mark.parametrize(
+    "frame", ["not json", "[1, 2]", '{"seq": "1", "action": "ping"}', '{"seq": 1, "action": 5}', '{"seq": 1, "action": "ping", "data": []}']
+)
+async def test_malformed_frames_close_1008(admin: Api, open_socket: OpenSocket, frame: str) -> None:
+    sock = await open_socket(admin)
+    await sock.send(frame)
+    assert await sock.closed() == 1008
+
+
+async def test_oversized_frames_close_1009_and_the_server_lives(admin: Api, open_socket: OpenSocket) -> None:
+    for size in (65 * 1024, 10 * 1024 * 1024):
+        sock = await open_socket(admin)
+        await sock.send('{"seq":1,"action":"ping","data":{"x":"' + "a" * size + '"}}')
+        assert await sock.closed() == 1009
+    again = await open_socket(admin)
+    assert (await again.request(1, "ping"))["status"] == "OK"
+
+
+async def test_deactivation_closes_the_socket(admin: Api, anon: Api, open_socket: OpenSocket) -> None:
+    """A15: the hub's periodic check (every 2 s) closes it; the test waits for the close, bounded."""
+    bob = await anon.signup("bob")
+    sock = await open_socket(bob)
+    await admin.delete(f"/users/{bob.id}")
+    assert await sock.closed() == 1008
+
+
+async def test_logout_closes_the_socket_and_it_cannot_resume(admin: Api, open_socket: OpenSocket, hub: Hub) -> None:
+    sock = await open_socket(admin)
+    connection_id = sock.hello["data"]["connection_id"]
+    await admin.post("/users/logout")
+    await hub.sweep()
+    assert await sock.closed() == 1008
+    assert connection_id not in hub.connections
