@@ -6,6 +6,7 @@ S6 and D5 refusals as the served process answers them (uvicorn's frame limit inc
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import os
 import queue
@@ -25,6 +26,7 @@ from websockets.sync.client import connect
 
 from tests.compat.conftest import LiveServer
 from tests.compat.test_mattermost_client_js import JS_DIR, node_or_skip
+from tests.realtime.test_websocket_security import declared_length_frame
 
 pytestmark = [pytest.mark.xdist_group("live")]
 
@@ -174,13 +176,23 @@ def test_refusals_and_frame_limits(setup: Setup) -> None:
         with pytest.raises(InvalidStatus) as info:
             connect(url, additional_headers=headers, open_timeout=WAIT)
         assert info.value.response.status_code == status
-    for payload, code in (("not json", 1008), ('{"seq":1,"action":"ping","data":{"x":"' + "a" * (10 * 1024 * 1024) + '"}}', 1009)):
-        with connect(s.ws_url, additional_headers={"Authorization": f"Bearer {s.bob['token']}"}, open_timeout=WAIT, max_size=None) as ws:
+    headers = {"Authorization": f"Bearer {s.bob['token']}"}
+    for payload, code in (("not json", 1008), (declared_length_frame(10 * 1024 * 1024), 1009)):
+        with connect(s.ws_url, additional_headers=headers, open_timeout=WAIT) as ws:
             assert json.loads(ws.recv(timeout=WAIT))["event"] == "hello"
-            with pytest.raises(ConnectionClosed):
+            if isinstance(payload, bytes):
+                ws.socket.sendall(payload)  # a frame header declaring 10 MB, and 2 bytes of it
+            else:
                 ws.send(payload)
+            with pytest.raises(ConnectionClosed):
                 ws.recv(timeout=WAIT)
             assert ws.close_code == code
+    with connect(s.ws_url, additional_headers=headers, open_timeout=WAIT, max_size=None) as ws:  # really 10 MB
+        assert json.loads(ws.recv(timeout=WAIT))["event"] == "hello"
+        with contextlib.suppress(ConnectionClosed, ConnectionError):
+            ws.send('{"seq":1,"action":"ping","data":{"x":"' + "a" * (10 * 1024 * 1024) + '"}}')
+            ws.recv(timeout=WAIT)
+        assert ws.close_code in (1009, 1006)  # 1006: the kernel reset the connection (unread bytes) first
     assert requests.get(s.server.api + "/system/ping", timeout=WAIT).status_code == 200
 
 

@@ -39,7 +39,16 @@ async def ws_base(app: Any) -> AsyncIterator[str]:
     sock.bind(("127.0.0.1", 0))
     sock.listen(128)
     port = sock.getsockname()[1]
-    config = uvicorn.Config(app, lifespan="off", log_level="warning", ws="websockets-sansio", ws_max_size=65536, ws_ping_interval=30, ws_ping_timeout=100)
+    config = uvicorn.Config(
+        app,
+        lifespan="off",
+        log_level="warning",
+        ws="websockets-sansio",
+        ws_max_size=65536,
+        ws_ping_interval=30,
+        ws_ping_timeout=100,
+        ws_per_message_deflate=False,
+    )
     server = _QuietServer(config)
     task = asyncio.create_task(server.serve(sockets=[sock]))
     try:
@@ -90,8 +99,8 @@ class Socket:
                 return frame
 
     async def closed(self) -> int:
-        """Wait for the server to close the socket; its close code."""
-        with contextlib.suppress(ConnectionClosed):
+        """Wait for the server to close the socket; its close code (1006 when the connection was reset)."""
+        with contextlib.suppress(ConnectionClosed, ConnectionError):
             while True:
                 await asyncio.wait_for(self.ws.recv(), WAIT)
         assert self.ws.close_code is not None

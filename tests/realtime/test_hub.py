@@ -92,3 +92,16 @@ async def test_sweep_forgets_long_detached_connections(app: object, admin: Api) 
     conn.detached_at -= 1.0
     await hub.sweep()
     assert conn.id not in hub.connections and admin.id not in hub.by_user
+
+
+async def test_a_routing_failure_forces_a_resync_not_a_gap(app: object, admin: Api) -> None:
+    hub: Hub = app.state.hub  # type: ignore[attr-defined]
+    conn, outlet = hub.open(admin.id, admin.token)
+
+    async def broken(channel_id: str) -> set[str]:
+        raise RuntimeError("database down")
+
+    hub.membership.channel = broken  # type: ignore[method-assign]
+    await hub.deliver([to_channel("c" * 26, "posted", {}), to_user(admin.id, "after", {})])
+    assert outlet.close_code == 1011 and conn.id not in hub.connections
+    assert hub.resume(conn.id, admin.id, admin.token, 1) is None  # the client gets a new connection id

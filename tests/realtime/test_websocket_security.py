@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import struct
 
 import pytest
 from websockets.asyncio.client import connect
-from websockets.exceptions import InvalidStatus
+from websockets.exceptions import ConnectionClosed, InvalidStatus
 
 from kafana.realtime import Hub
 from tests.helpers import Api
@@ -66,11 +68,26 @@ async def test_malformed_frames_close_1008(admin: Api, open_socket: OpenSocket, 
     assert await sock.closed() == 1008
 
 
-async def test_oversized_frames_close_1009_and_the_server_lives(admin: Api, open_socket: OpenSocket) -> None:
-    for size in (65 * 1024, 10 * 1024 * 1024):
+def declared_length_frame(length: int) -> bytes:
+    """A masked text-frame header declaring `length` bytes, followed by only a few of them (D5)."""
+    return bytes([0x81, 0x80 | 127]) + struct.pack("!Q", length) + b"\x00\x00\x00\x00" + b"{}"
+
+
+async def test_frame_over_64k_closes_1009(admin: Api, open_socket: OpenSocket) -> None:
+    """The header alone (declaring 10 MB; or 64 KiB + 1) is refused: nothing is left unread, so the close is clean."""
+    for length in (10 * 1024 * 1024, 64 * 1024 + 1):
         sock = await open_socket(admin)
-        await sock.send('{"seq":1,"action":"ping","data":{"x":"' + "a" * size + '"}}')
+        sock.ws.transport.write(declared_length_frame(length))
         assert await sock.closed() == 1009
+
+
+async def test_a_real_10mb_frame_and_the_server_lives(admin: Api, open_socket: OpenSocket) -> None:
+    sock = await open_socket(admin)
+    with contextlib.suppress(ConnectionClosed, ConnectionError):
+        await sock.send('{"seq":1,"action":"ping","data":{"x":"' + "a" * (10 * 1024 * 1024) + '"}}')
+    # 1009 is sent at the header; the kernel may then reset the connection (unread bytes) before the client
+    # reads that close frame, which the client sees as 1006.
+    assert await sock.closed() in (1009, 1006)
     again = await open_socket(admin)
     assert (await again.request(1, "ping"))["status"] == "OK"
 

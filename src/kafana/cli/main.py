@@ -83,10 +83,12 @@ def serve(
         http="httptools",
         log_level="warning",
         ws="websockets-sansio",
-        # WebSocket frames over 64 KiB close the socket (1009, D5); protocol pings every 30 s (clients give up after 65 s).
+        # WebSocket frames over 64 KiB close the socket (1009, D5); protocol pings every 30 s (clients give up after 65 s);
+        # no per-message deflate (as Mattermost): its zlib state doubled an idle socket's memory (82 → 41 KiB).
         ws_max_size=65536,
         ws_ping_interval=30,
         ws_ping_timeout=100,
+        ws_per_message_deflate=False,
     )
 
 

@@ -21,6 +21,7 @@ CLOSE_NORMAL = 1000
 CLOSE_GOING_AWAY = 1001
 CLOSE_POLICY = 1008  # malformed frames, failed or revoked authentication
 CLOSE_TOO_BIG = 1009
+CLOSE_INTERNAL = 1011  # routing failed: the connection is forgotten, so the client resyncs
 # A full send queue: "try again later" (RFC 6455 registry). Clients reconnect, then resume or resync.
 CLOSE_TRY_AGAIN = 1013
 

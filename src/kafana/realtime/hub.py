@@ -24,7 +24,7 @@ from kafana.db import Database
 from kafana.events import Event
 from kafana.lib.ids import new_id
 from kafana.realtime.bus import Bus, InProcessBus
-from kafana.realtime.connection import CLOSE_GOING_AWAY, CLOSE_POLICY, Connection, Outlet
+from kafana.realtime.connection import CLOSE_GOING_AWAY, CLOSE_INTERNAL, CLOSE_POLICY, Connection, Outlet
 from kafana.realtime.frames import event_prefix, prefix_of
 from kafana.realtime.membership import Membership
 
@@ -96,8 +96,22 @@ class Hub:
         async with self._lock:
             for event in events:
                 self.membership.apply(event)
-                if self.by_user:
+                if not self.by_user:
+                    continue
+                try:
                     await self._route(event)
+                except Exception:
+                    # Someone may have missed this event and their buffer cannot replay it: never a silent gap.
+                    log.exception("routing %s failed; every connection starts over", event.event)
+                    self._start_over()
+
+    def _start_over(self) -> None:
+        """Forget every connection and every cached membership: clients reconnect, get a new id and resync."""
+        for conn in list(self.connections.values()):
+            if conn.outlet is not None:
+                conn.outlet.close(CLOSE_INTERNAL)
+            self.forget(conn)
+        self.membership.clear()
 
     async def _route(self, event: Event) -> None:
         b = event.broadcast
