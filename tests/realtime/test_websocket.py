@@ -44,6 +44,8 @@ async def test_ping_statuses_and_unknown_action(admin: Api, open_socket: OpenSoc
     unknown = await sock.request(5, "no_such_action")
     assert unknown["status"] == "FAIL" and unknown["seq_reply"] == 5 and unknown["error"]["id"]
     assert (await sock.request(6, "ping"))["status"] == "OK"  # the socket stays open
+    for seq, action in enumerate(("presence", "user_update_active_status", "posted_notify_ack"), start=7):
+        assert await sock.request(seq, action, {"channel_id": "x"}) == {"status": "OK", "seq_reply": seq}
 
 
 async def test_post_events_reach_members_with_monotonic_seq(admin: Api, anon: Api, open_socket: OpenSocket) -> None:

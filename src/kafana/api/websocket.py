@@ -42,6 +42,8 @@ log = logging.getLogger(__name__)
 MAX_FRAME = 64 * 1024
 MAX_FRAMES_PER_SECOND = 200
 MAX_STATUS_IDS = 1000
+# Requests clients send that need no work yet (presence from socket activity is still to come): answer OK, not FAIL.
+ACCEPTED_NO_OPS = frozenset({"authentication_challenge", "presence", "user_update_active_status", "posted_notify_ack"})
 
 
 def token_checker(svc: Services) -> TokenCheck:
@@ -219,7 +221,7 @@ async def _handle(svc: Services, hub: Hub, conn: Connection, message: dict[str, 
     try:
         if action == "ping":
             return reply(seq, data={"text": "pong", "version": hub.server_version, "server_time": now_ms(), "node_id": ""})
-        if action == "authentication_challenge":
+        if action in ACCEPTED_NO_OPS:
             return reply(seq)
         if action == "user_typing":
             await _typing(hub, conn, data)
