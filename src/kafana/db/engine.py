@@ -8,6 +8,7 @@ for both. Callers use `db.write()` for a use case that changes data and `db.read
 
 from __future__ import annotations
 
+import asyncio
 import inspect
 import logging
 from collections.abc import AsyncIterator, Callable, Sequence
@@ -58,25 +59,38 @@ class Database:
         self._write_sessions = async_sessionmaker(self.writer, expire_on_commit=False, autoflush=False)
         self._read_sessions = async_sessionmaker(self.reader, expire_on_commit=False, autoflush=False)
         self.publisher = publisher
+        self._commit_order = asyncio.Lock()
 
     @asynccontextmanager
     async def write(self) -> AsyncIterator[UnitOfWork]:
-        """One durable transaction. Events recorded on the unit of work are published after commit."""
+        """One durable transaction. Events recorded on the unit of work are published after commit, and in
+        commit order: commit and publish happen under one lock, so a post committed after a member's removal
+        can never be routed before that removal (on PostgreSQL, commits would otherwise race)."""
         async with self._write_sessions() as session:
             uow = UnitOfWork(session)
-            async with session.begin():
-                yield uow
-        if uow.events and self.publisher is not None:
+            transaction = await session.begin()
             try:
-                result = self.publisher(uow.events)
-                if inspect.isawaitable(result):
-                    await result
-            except Exception:  # the write is committed; a failed publish must not turn it into an error
-                log.exception("publishing %d events failed", len(uow.events))
+                yield uow
+            except BaseException:
+                await transaction.rollback()
+                raise
+            async with self._commit_order:
+                await transaction.commit()
+                await self._publish(uow)
         for hook in uow.after_commit:
             result = hook()
             if inspect.isawaitable(result):
                 await result
+
+    async def _publish(self, uow: UnitOfWork) -> None:
+        if not uow.events or self.publisher is None:
+            return
+        try:
+            result = self.publisher(uow.events)
+            if inspect.isawaitable(result):
+                await result
+        except Exception:  # the write is committed; a failed publish must not turn it into an error
+            log.exception("publishing %d events failed", len(uow.events))
 
     @asynccontextmanager
     async def read(self) -> AsyncIterator[AsyncSession]:
