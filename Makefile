@@ -32,7 +32,7 @@ test-sqlite: $(STAMP) $(NODE_STAMP)
 	$(BIN)/pytest -n 2 -q
 
 test-postgres: $(STAMP)
-	KAFANA_TEST_DATABASE=postgres $(BIN)/pytest -n 2 -q tests/store tests/actions tests/api
+	KAFANA_TEST_DATABASE=postgres $(BIN)/pytest -n 2 -q tests/store tests/actions tests/api tests/realtime
 
 test: lint test-sqlite test-postgres
 
