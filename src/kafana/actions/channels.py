@@ -27,7 +27,7 @@ from kafana.actions.context import Actor, Services
 from kafana.actions.member_roles import RoleChange, apply_role_change
 from kafana.actions.posts import create_system_post_txn
 from kafana.db import UnitOfWork
-from kafana.events import to_channel, to_team, to_user
+from kafana.events import Event, to_channel, to_team, to_user
 from kafana.lib.clock import now_ms
 from kafana.lib.errors import AppError, bad_request, forbidden, invalid_param, not_found
 from kafana.lib.ids import is_valid_id, new_id
@@ -286,26 +286,10 @@ async def do_create_direct(svc: Services, actor: Actor, user_ids: list[str]) -> 
     _require(system_permissions(actor), "create_direct_channel")
     name = direct_channel_name(user_ids[0], user_ids[1])
 
-    async def attempt() -> Channel:
-        async with svc.db.write() as uow:
-            db = uow.session
-            existing = await channels_store.get_channel_by_name(db, "", name)
-            if existing is not None:
-                return existing
-            users = await users_store.get_users_by_ids(db, user_ids)
-            if len(users) != len(set(user_ids)):
-                raise not_found("user")
-            creator_id = actor.user_id if actor.user_id in user_ids else user_ids[0]
-            channel = new_channel("", name, "", "D", creator_id)
-            db.add(channel)
-            await db.flush()
-            for user in users:
-                await add_member_txn(uow, channel, user, by=user, post=False)
-            teammate = next((u for u in user_ids if u != creator_id), creator_id)
-            uow.emit(to_channel(channel.id, "direct_added", {"creator_id": creator_id, "teammate_id": teammate}))
-            return channel
-
-    return await _retry_on_conflict(attempt)
+    creator_id = actor.user_id if actor.user_id in user_ids else user_ids[0]
+    teammate = next((u for u in user_ids if u != creator_id), creator_id)
+    event = {"creator_id": creator_id, "teammate_id": teammate}
+    return await _open_conversation(svc, name, "D", user_ids, creator_id, lambda users: "", lambda channel: to_channel(channel.id, "direct_added", event))
 
 
 async def do_create_group(svc: Services, actor: Actor, user_ids: list[str]) -> Channel:
@@ -318,21 +302,30 @@ async def do_create_group(svc: Services, actor: Actor, user_ids: list[str]) -> C
     _require(system_permissions(actor), "create_group_channel")
     name = group_channel_name(ids)
 
+    event = {"teammate_ids": json.dumps(sorted(ids))}
+    return await _open_conversation(svc, name, "G", ids, actor.user_id, group_display_name, lambda channel: to_channel(channel.id, "group_added", event))
+
+
+async def _open_conversation(
+    svc: Services, name: str, kind: str, user_ids: list[str], creator_id: str, display_name: Callable[[list[User]], str], event: Callable[[Channel], Event]
+) -> Channel:
+    """The direct or group channel named `name`: the existing one, or a new one with every user a member."""
+
     async def attempt() -> Channel:
         async with svc.db.write() as uow:
             db = uow.session
             existing = await channels_store.get_channel_by_name(db, "", name)
             if existing is not None:
                 return existing
-            users = await users_store.get_users_by_ids(db, ids)
-            if len(users) != len(ids):
+            users = await users_store.get_users_by_ids(db, user_ids)
+            if len(users) != len(set(user_ids)):
                 raise not_found("user")
-            channel = new_channel("", name, group_display_name(users), "G", actor.user_id)
+            channel = new_channel("", name, display_name(users), kind, creator_id)
             db.add(channel)
             await db.flush()
             for user in users:
                 await add_member_txn(uow, channel, user, by=user, post=False)
-            uow.emit(to_channel(channel.id, "group_added", {"teammate_ids": json.dumps(sorted(ids))}))
+            uow.emit(event(channel))
             return channel
 
     return await _retry_on_conflict(attempt)
