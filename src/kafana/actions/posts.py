@@ -119,30 +119,22 @@ async def _apply_mentions(uow: UnitOfWork, channel: Channel, post: Post, sender_
     """Work out who the post mentions and bump their mention counters; returns their ids."""
     db = uow.session
     words = parse_mentions(post.message)
-    candidates = await posts_store.get_mention_candidates(db, channel.id)
+    everyone = channel.type == "D" or words.channel_wide or words.here
+    candidates = await posts_store.get_mention_candidates(db, channel.id, sorted(words.usernames), everyone=everyone)
     mentioned: set[str] = set()
     here_ids: set[str] = set()
     if words.here:
         here_ids = await users_store.get_online_user_ids(db, [c[0] for c in candidates])
-    for user_id, username, first_name, user_props, member_props in candidates:
+    for user_id, username, keys, channel_setting, member_props in candidates:
         if user_id == sender_id:
             continue
-        if channel.type == "D":
-            mentioned.add(user_id)
-            continue
-        if username in words.usernames:
+        if channel.type == "D" or username in words.usernames:
             mentioned.add(user_id)
             continue
         ignore_wide = member_props.get("ignore_channel_mentions") == "on" or (
-            member_props.get("ignore_channel_mentions", "default") == "default" and user_props.get("channel") == "false"
+            member_props.get("ignore_channel_mentions", "default") == "default" and channel_setting == "false"
         )
-        if not ignore_wide and (words.channel_wide or (words.here and user_id in here_ids)):
-            mentioned.add(user_id)
-            continue
-        keys = {k.strip() for k in str(user_props.get("mention_keys", "")).split(",") if k.strip()}
-        if user_props.get("first_name") == "true" and first_name:
-            keys.add(first_name)
-        if keys and keys_match(keys, words.words):
+        if (not ignore_wide and (words.channel_wide or (words.here and user_id in here_ids))) or (keys and keys_match(keys, words.words)):
             mentioned.add(user_id)
     ordered = sorted(mentioned)
     await posts_store.bump_mentions(db, channel.id, ordered, is_root=not post.root_id, at=post.create_at)

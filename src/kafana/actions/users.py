@@ -14,6 +14,7 @@ from kafana.events import to_all
 from kafana.lib.clock import now_ms
 from kafana.lib.errors import AppError, bad_request, forbidden, not_found
 from kafana.lib.ids import new_id
+from kafana.lib.mentions import user_mention_keys
 from kafana.lib.passwords import verify
 from kafana.lib.validation import check_email, check_length, check_password, check_username, clean_text
 from kafana.models import Session, User
@@ -161,6 +162,7 @@ async def do_patch_user(svc: Services, actor: Actor, user_id: str, patch: dict[s
             tz = dict(DEFAULT_TIMEZONE)
             tz.update({k: str(v)[:64] for k, v in patch["timezone"].items() if k in DEFAULT_TIMEZONE})
             user.timezone = tz
+        user.mention_keys = user_mention_keys(user.notify_props or {}, user.first_name)
         user.update_at = now_ms()
         try:
             await uow.session.flush()

@@ -43,8 +43,17 @@ def parse_mentions(message: str) -> MentionWords:
     return out
 
 
-def keys_match(keys: set[str], words: set[str]) -> bool:
-    return any(k and k.lower() in words for k in keys)
+def keys_match(keys: str, words: set[str]) -> bool:
+    """`keys` as stored on the user (see `user_mention_keys`)."""
+    return any(k in words for k in keys.split(",") if k)
+
+
+def user_mention_keys(notify_props: dict[str, str], first_name: str) -> str:
+    """The words that mention a user without an @: their custom keys, and their first name if they chose so."""
+    keys = {k.strip().lower() for k in str(notify_props.get("mention_keys", "")).split(",") if k.strip()}
+    if notify_props.get("first_name") == "true" and first_name.strip():
+        keys.add(first_name.strip().lower())
+    return ",".join(sorted(keys))[:1024]
 
 
 def parse_hashtags(message: str) -> str:

@@ -59,6 +59,9 @@ class User(Base):
     last_activity_at: Mapped[int] = ms()
     is_bot: Mapped[bool] = flag()
     bot_description: Mapped[str] = text(1024)
+    # The user's words that mention them without an @ (custom keys, first name if enabled), lower-cased and
+    # comma-separated: derived from notify_props so that posting need not read every member's settings.
+    mention_keys: Mapped[str] = text(1024)
 
     @property
     def is_active(self) -> bool:
