@@ -18,7 +18,8 @@ class Settings(BaseModel):
 
     data_dir: Path = Path("kafana-data")
     database_url: str = ""  # empty: SQLite file inside data_dir
-    redis_url: str = ""
+    redis_url: str = ""  # set: events travel between nodes over Redis pub/sub (several nodes)
+    redis_channel_prefix: str = "kafana"  # nodes sharing a Redis but not a database use different prefixes
     site_url: str = "http://localhost:8065"
     site_name: str = "Kafana"
     host: str = "127.0.0.1"

@@ -17,6 +17,7 @@ from kafana.api.middleware import BodyLimitMiddleware, CleanPathMiddleware, Head
 from kafana.config import Settings
 from kafana.db import Database
 from kafana.realtime import Hub
+from kafana.realtime.redis_bus import RedisBus
 
 # Hot routes first: FastAPI tries routes in order, so the busiest resources are matched soonest.
 API_MODULES = (posts, channels, users, teams, reactions, threads, preferences, statuses, categories, system)
@@ -31,7 +32,8 @@ def create_app(settings: Settings, *, database: Database | None = None) -> FastA
     """Build the app. The database must already be migrated (`kafana serve` and the tests do that)."""
     db = database or Database(settings.effective_database_url, sqlite_synchronous=settings.sqlite_synchronous)
     svc = Services(settings=settings, db=db)
-    hub = Hub(db, server_version=version_id())
+    bus = RedisBus(settings.redis_url, channel_prefix=settings.redis_channel_prefix) if settings.redis_url else None
+    hub = Hub(db, bus=bus, server_version=version_id())
     db.publisher = hub.publish  # committed events go to the WebSocket hub
 
     @asynccontextmanager

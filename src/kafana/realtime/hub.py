@@ -68,7 +68,7 @@ class Hub:
     # Life cycle ---------------------------------------------------------------------------------------------
 
     async def start(self) -> None:
-        await self.bus.start(self.deliver)
+        await self.bus.start(self.deliver, self.resync)
         self._stopping.clear()
         self._sweeper = asyncio.create_task(self._sweep_forever(), name="kafana-hub-sweeper")
 
@@ -94,6 +94,9 @@ class Hub:
 
     async def deliver(self, events: Sequence[Event]) -> None:
         async with self._lock:
+            if not self.bus.healthy:
+                # Membership changes made on other nodes cannot reach us now: read membership afresh.
+                self.membership.clear()
             for event in events:
                 self.membership.apply(event)
                 if not self.by_user:
@@ -104,6 +107,13 @@ class Hub:
                     # Someone may have missed this event and their buffer cannot replay it: never a silent gap.
                     log.exception("routing %s failed; every connection starts over", event.event)
                     self._start_over()
+
+    async def resync(self) -> None:
+        """The bus lost events from other nodes (Redis was unreachable): every connection starts over."""
+        async with self._lock:
+            if self.connections:
+                log.warning("events from other nodes may have been lost; %d connections start over", len(self.connections))
+            self._start_over()
 
     def _start_over(self) -> None:
         """Forget every connection and every cached membership: clients reconnect, get a new id and resync."""
