@@ -1,14 +1,17 @@
-"""The floor: the least a Python server can do for the two calls the bench measures.
+"""The floor: the least a Python server can do for the calls the bench measures.
 
 A bare Starlette app on uvicorn (uvloop + httptools), one SQLite connection (WAL, synchronous=NORMAL,
 autocommit), no auth, no validation. `POST /api/v4/posts` is one INSERT; `GET /api/v4/channels/{id}/posts`
-is one indexed query on (channel_id, create_at, id). Both answer in Mattermost's JSON shapes, so the bytes on
+is one indexed query on (channel_id, create_at, id); `/api/v4/websocket` (no auth) sends `hello` and then a
+`posted` event for every post, serialized once and queued to each socket's writer task. All answer in Mattermost's JSON shapes, so the bytes on
 the wire are comparable with Kafana's. Run it as `python -m bench.reference_app --db PATH --port N`.
 """
 
 from __future__ import annotations
 
 import argparse
+import asyncio
+import contextlib
 import secrets
 import sqlite3
 import time
@@ -18,7 +21,8 @@ import orjson
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import Response
-from starlette.routing import Route
+from starlette.routing import Route, WebSocketRoute
+from starlette.websockets import WebSocket, WebSocketDisconnect
 
 _ID_ALPHABET = "abcdefghijklmnopqrstuvwxyz0123456789"
 _COLUMNS = "id, create_at, user_id, channel_id, message"
@@ -72,14 +76,53 @@ def json_response(body: Any, status: int = 200) -> Response:
     return Response(orjson.dumps(body), status_code=status, media_type="application/json")
 
 
+def posted_frame(post: dict[str, Any]) -> str:
+    """Mattermost's `posted` event (post as a JSON string); one global seq stands in for per-socket ones."""
+    event = {"event": "posted", "data": {"post": orjson.dumps(post).decode(), "channel_type": "O"}, "broadcast": {"channel_id": post["channel_id"]}}
+    return orjson.dumps(event).decode()
+
+
 def create_app(db_path: str) -> Starlette:
     db = open_db(db_path)
+    queues: set[asyncio.Queue[str]] = set()
+
+    async def websocket(ws: WebSocket) -> None:
+        """hello, then whatever the queue holds, until the client goes away."""
+        await ws.accept()
+        queue: asyncio.Queue[str] = asyncio.Queue()
+        await ws.send_text(orjson.dumps({"event": "hello", "data": {"server_version": "reference"}, "broadcast": {}, "seq": 0}).decode())
+        queues.add(queue)
+
+        async def reader() -> None:
+            with contextlib.suppress(WebSocketDisconnect):
+                while True:
+                    await ws.receive_text()
+
+        listening = asyncio.create_task(reader())
+        try:
+            while not listening.done():
+                getting = asyncio.ensure_future(queue.get())
+                await asyncio.wait({getting, listening}, return_when=asyncio.FIRST_COMPLETED)
+                if not getting.done():
+                    getting.cancel()
+                    break
+                await ws.send_text(getting.result())
+        except (WebSocketDisconnect, RuntimeError, OSError):
+            pass
+        finally:
+            queues.discard(queue)
+            listening.cancel()
 
     async def create_post(request: Request) -> Response:
         body = orjson.loads(await request.body())
         row = (new_id(), int(time.time() * 1000), USER_ID, body["channel_id"], body["message"])
         db.execute(f"INSERT INTO posts ({_COLUMNS}) VALUES (?, ?, ?, ?, ?)", row)
-        return json_response(post_json(row), 201)
+        post = post_json(row)
+        if queues:
+            frame = posted_frame(post)
+            for queue in queues:
+                queue.put_nowait(frame)
+        return json_response(post, 201)
 
     async def channel_posts(request: Request) -> Response:
         channel_id = request.path_params["channel_id"]
@@ -109,6 +152,7 @@ def create_app(db_path: str) -> Starlette:
             Route("/api/v4/posts", create_post, methods=["POST"]),
             Route("/api/v4/channels/{channel_id}/posts", channel_posts, methods=["GET"]),
             Route("/api/v4/system/ping", ping, methods=["GET"]),
+            WebSocketRoute("/api/v4/websocket", websocket),
         ]
     )
 
@@ -120,7 +164,20 @@ def main() -> None:
     parser.add_argument("--db", required=True, help="SQLite file to create")
     parser.add_argument("--port", type=int, required=True)
     args = parser.parse_args()
-    uvicorn.run(create_app(args.db), host="127.0.0.1", port=args.port, loop="uvloop", http="httptools", log_level="warning", access_log=False)
+    uvicorn.run(
+        create_app(args.db),
+        host="127.0.0.1",
+        port=args.port,
+        loop="uvloop",
+        http="httptools",
+        log_level="warning",
+        access_log=False,
+        ws="websockets-sansio",
+        ws_max_size=65536,
+        ws_ping_interval=30,
+        ws_ping_timeout=100,
+        ws_per_message_deflate=False,  # as `kafana serve`
+    )
 
 
 if __name__ == "__main__":

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 RSS_LIMIT_MB = 150.0
+IDLE_SOCKET_KIB = 50.0
 
 
 @dataclass(frozen=True)
@@ -36,13 +37,29 @@ ROWS = [
     Row("history page 0 p95", ("history_page0", "p95_ms"), "ms", lambda k, r: k <= 5 * r, "<= 5x ref"),
     Row("history page 20 p50", ("history_page20", "p50_ms"), "ms"),
     Row("history page 20 p95", ("history_page20", "p95_ms"), "ms", lambda k, r: k <= 5 * r, "<= 5x ref"),
-    Row("peak RSS", ("peak_rss_mb",), "MB", lambda k, r: k <= RSS_LIMIT_MB, f"<= {RSS_LIMIT_MB:.0f} MB"),
+    Row("peak RSS, HTTP phases", ("peak_rss_mb",), "MB", lambda k, r: k <= RSS_LIMIT_MB, f"<= {RSS_LIMIT_MB:.0f} MB"),
     Row("RSS after start (idle)", ("rss_mb_started",), "MB"),
     Row("RSS after sign-up+login", ("rss_mb_after_setup",), "MB"),
     Row("peak RSS, prefill+measure", ("peak_rss_mb_under_load",), "MB"),
     Row("server CPU per post", ("post", "server_cpu_ms_per_post"), "ms"),
     Row("server CPU, post phase", ("post", "server_cpu_util"), "core"),
     Row("driver CPU, post phase", ("post", "driver_cpu_util"), "core"),
+    Row("delivery p50, 100 sockets, 2 posts/s", ("realtime", "delivery", "p50_ms"), "ms"),
+    Row("delivery p95", ("realtime", "delivery", "p95_ms"), "ms", lambda k, r: k <= 10 * r, "<= 10x ref"),
+    Row("delivery p99", ("realtime", "delivery", "p99_ms"), "ms"),
+    Row("delivery samples missing (of 4,000)", ("realtime", "delivery", "missing"), ""),
+    Row("posts/s, 4 posters + 100 listeners", ("realtime", "saturated", "posts_per_s"), "/s", lambda k, r: k >= 0.2 * r, ">= 0.20x ref"),
+    Row("listeners that got every post (of 100)", ("realtime", "saturated", "listeners_complete"), "", lambda k, r: k >= 100, "all 100"),
+    Row("sockets closed by server, saturated", ("realtime", "saturated", "sockets_closed"), ""),
+    Row("server CPU per post, 100 listeners", ("realtime", "saturated", "server_cpu_ms_per_post"), "ms"),
+    Row("driver CPU, saturated", ("realtime", "saturated", "driver_cpu_util"), "core"),
+    Row("RSS, 0 sockets (before idle phase)", ("realtime", "idle_0_rss_mb"), "MB"),
+    Row("RSS, 100 idle sockets", ("realtime", "idle_100", "rss_mb"), "MB"),
+    Row("RSS, 5,000 idle sockets", ("realtime", "idle_5000", "rss_mb"), "MB"),
+    Row("RSS per idle socket, 100", ("realtime", "idle_100", "kib_per_socket"), "KiB"),
+    Row("RSS per idle socket, 5,000", ("realtime", "idle_5000", "kib_per_socket"), "KiB", lambda k, r: k <= IDLE_SOCKET_KIB, f"<= {IDLE_SOCKET_KIB:.0f} KiB"),
+    Row("peak RSS, whole run (with 5,000 sockets)", ("peak_rss_mb_whole_run",), "MB"),
+    Row("open idle sockets 100 -> 5,000", ("realtime", "idle_5000", "open_s"), "s"),
     Row("prefill posts/s, 8 posters", ("prefill", "posts_per_s"), "/s"),
     Row("startup", ("startup_s",), "s"),
     Row("background CPU (others), worst phase", ("machine_load", "background_cpu_cores"), "core"),

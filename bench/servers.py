@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import functools
 import os
+import resource
 import shutil
 import signal
 import socket
@@ -27,6 +28,21 @@ import psutil
 SERVER_CPU = 1
 DRIVER_CPU = 0
 RSS_POLL_S = 0.05
+NOFILE = 20_000  # file descriptors wanted by the driver and each server: 5,000 idle sockets each, and some room
+
+
+def raise_nofile(wanted: int = NOFILE) -> int:
+    """Raise this process's soft RLIMIT_NOFILE towards `wanted` (never above the hard limit); return the soft limit."""
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    target = wanted if hard == resource.RLIM_INFINITY else min(wanted, hard)
+    if soft != resource.RLIM_INFINITY and soft < target:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (target, hard))
+    return resource.getrlimit(resource.RLIMIT_NOFILE)[0]
+
+
+def _server_preexec() -> None:
+    """Runs in the server's child process before exec: the same raised fd limit as the driver."""
+    raise_nofile()
 
 
 def free_port() -> int:
@@ -135,7 +151,9 @@ class Server:
         # Inherited KAFANA_* settings (a developer's Postgres URL, a config file) would change what is measured.
         env = {k: v for k, v in os.environ.items() if not k.startswith("KAFANA_")} | self.env
         with self.log_path.open("wb") as log:
-            self.process = subprocess.Popen([*prefix, *self.command], stdout=log, stderr=subprocess.STDOUT, env=env, start_new_session=True)
+            self.process = subprocess.Popen(
+                [*prefix, *self.command], stdout=log, stderr=subprocess.STDOUT, env=env, start_new_session=True, preexec_fn=_server_preexec
+            )
         if can_pin() and not taskset:
             self._pin_all_threads()
         self.monitor = RssMonitor(self.process.pid)
