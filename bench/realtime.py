@@ -167,13 +167,14 @@ async def measure(
     # 1 + 2: listeners
     sink = Sink(saturated=[set() for _ in range(LISTENERS)])
     listeners: list[ClientConnection] = []
-    t0 = time.perf_counter()
-    await open_many(target, [own], LISTENERS, listeners, time.monotonic() + budget(30, 60))
-    out["listeners_open_s"] = time.perf_counter() - t0
-    if len(listeners) < LISTENERS:
-        raise RuntimeError(f"only {len(listeners)} of {LISTENERS} listeners opened in time")
-    tasks = [asyncio.create_task(listen(ws, i, sink)) for i, ws in enumerate(listeners)]
+    tasks: list[asyncio.Task[None]] = []
     try:
+        t0 = time.perf_counter()
+        await open_many(target, [own], LISTENERS, listeners, time.monotonic() + budget(30, 60))
+        out["listeners_open_s"] = time.perf_counter() - t0
+        if len(listeners) < LISTENERS:
+            raise RuntimeError(f"only {len(listeners)} of {LISTENERS} listeners opened in time")
+        tasks = [asyncio.create_task(listen(ws, i, sink)) for i, ws in enumerate(listeners)]
         out["delivery"] = await delivery(target, sink, budget(DELIVERY_POSTS / DELIVERY_RATE + 10, 50))
         print(
             f"  delivery to {LISTENERS} sockets at {DELIVERY_RATE:g} posts/s: p50 {out['delivery']['p50_ms']:.2f} ms, "

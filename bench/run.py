@@ -1,8 +1,9 @@
 """`make bench`: Kafana against the bare reference app, one run, one machine, ratios printed.
 
 Order for each server: start it, prefill the channel with 10,000 posts over HTTP (8 posters), time the
-newest history page and the page 20 back, then post with 4 closed-loop posters. Peak RSS is polled for the
-server's whole life. Every phase has a time budget so the whole run stays under five minutes.
+newest history page and the page 20 back, then post with 4 closed-loop posters; then the real-time phases
+(`bench/realtime.py`: delivery to 100 sockets, posting with 100 listeners, RSS per idle socket). Peak RSS is
+polled for the server's whole life. Every phase has a time budget so the whole run stays bounded (alarm at 420 s).
 """
 
 from __future__ import annotations
