@@ -46,8 +46,9 @@ def has_system_permission(actor: Actor, permission: str) -> bool:
     return permission in system_permissions(actor)
 
 
-def require_system_permission(actor: Actor, permission: str) -> None:
-    if not has_system_permission(actor, permission):
+def require(permissions: frozenset[str], permission: str) -> None:
+    """403 unless `permission` is among `permissions` (for objects the actor can already see)."""
+    if permission not in permissions:
         raise forbidden()
 
 
@@ -63,11 +64,6 @@ def channel_permissions(actor: Actor, access: ChannelAccess) -> frozenset[str]:
     if access.member is not None:
         perms |= permissions_of(access.member.role_set)
     return frozenset(perms)
-
-
-def require_channel_permission(actor: Actor, access: ChannelAccess, permission: str) -> None:
-    if permission not in channel_permissions(actor, access):
-        raise forbidden()
 
 
 async def access_team(db: AsyncSession, actor: Actor, team_id: str, *, allow_open: bool = False) -> TeamAccess:

@@ -20,6 +20,7 @@ from kafana.access import (
     channel_permissions,
     check_channel_readable,
     has_system_permission,
+    require,
     system_permissions,
     team_permissions,
 )
@@ -75,11 +76,6 @@ def check_display_name(value: str) -> str:
 
 def check_channel_text(field: str, value: str) -> str:
     return check_length(field, value, LIMITS[field], entity="channel")
-
-
-def _require(perms: frozenset[str], permission: str) -> None:
-    if permission not in perms:
-        raise forbidden()
 
 
 def _kind(channel: Channel) -> str:
@@ -243,7 +239,7 @@ async def create_channel_txn(uow: UnitOfWork, actor: Actor, draft: ChannelDraft)
     access = await access_team(db, actor, draft.team_id)
     if access.team.delete_at:
         raise not_found("team")
-    _require(team_permissions(actor, access.member), "create_public_channel" if draft.type == "O" else "create_private_channel")
+    require(team_permissions(actor, access.member), "create_public_channel" if draft.type == "O" else "create_private_channel")
     if await channels_store.get_channel_by_name(db, draft.team_id, draft.name) is not None:
         raise NAME_EXISTS
     channel = new_channel(draft.team_id, draft.name, draft.display_name, draft.type, actor.user_id, purpose=draft.purpose, header=draft.header)
@@ -283,7 +279,7 @@ async def do_create_direct(svc: Services, actor: Actor, user_ids: list[str]) -> 
         raise invalid_param("user_ids")
     if actor.user_id not in user_ids and not actor.is_admin:
         raise forbidden()
-    _require(system_permissions(actor), "create_direct_channel")
+    require(system_permissions(actor), "create_direct_channel")
     name = direct_channel_name(user_ids[0], user_ids[1])
 
     creator_id = actor.user_id if actor.user_id in user_ids else user_ids[0]
@@ -299,7 +295,7 @@ async def do_create_group(svc: Services, actor: Actor, user_ids: list[str]) -> C
     ids = list(dict.fromkeys([*user_ids, *([actor.user_id] if actor.user is not None else [])]))
     if not GROUP_MIN_USERS <= len(ids) <= GROUP_MAX_USERS:
         raise bad_request("api.channel.create_group.bad_size.app_error", f"Group message channels must contain {GROUP_MIN_USERS} to {GROUP_MAX_USERS} users.")
-    _require(system_permissions(actor), "create_group_channel")
+    require(system_permissions(actor), "create_group_channel")
     name = group_channel_name(ids)
 
     event = {"teammate_ids": json.dumps(sorted(ids))}
@@ -360,7 +356,7 @@ async def get_channel_by_name(svc: Services, actor: Actor, team_id: str, name: s
 async def list_public_channels(svc: Services, actor: Actor, team_id: str, offset: int, limit: int) -> list[Channel]:
     async with svc.db.read() as db:
         access = await access_team(db, actor, team_id)
-        _require(team_permissions(actor, access.member), "list_team_channels")
+        require(team_permissions(actor, access.member), "list_team_channels")
         return await channels_store.get_team_channels(db, team_id, types=("O",), offset=offset, limit=limit)
 
 
@@ -384,7 +380,7 @@ async def search_channels(svc: Services, actor: Actor, team_id: str, term: str, 
     """Search finds public channels; autocomplete also the caller's private ones (by name prefix)."""
     async with svc.db.read() as db:
         access = await access_team(db, actor, team_id)
-        _require(team_permissions(actor, access.member), "list_team_channels")
+        require(team_permissions(actor, access.member), "list_team_channels")
         return await channels_store.search_channels(
             db, team_id, term.strip(), member_id=actor.user_id, prefix=autocomplete, include_private=autocomplete, limit=limit
         )
@@ -492,7 +488,7 @@ async def do_patch_channel(svc: Services, actor: Actor, channel_id: str, patch: 
             if any(k in patch and patch[k] != getattr(channel, k) for k in ("name", "display_name")):
                 raise bad_request("api.channel.patch_update_channel.forbidden.app_error", "Direct and group messages cannot be renamed.")
         else:
-            _require(channel_permissions(actor, access), f"manage_{_kind(channel)}_channel_properties")
+            require(channel_permissions(actor, access), f"manage_{_kind(channel)}_channel_properties")
         new_name = patch.get("name")
         if new_name is not None and new_name != channel.name:
             if channel.name == DEFAULT_CHANNEL:
@@ -545,7 +541,7 @@ async def do_set_privacy(svc: Services, actor: Actor, channel_id: str, privacy: 
             raise bad_request("api.channel.update_channel_privacy.type.app_error", "Only public and private channels can change privacy.")
         if channel.delete_at:
             raise bad_request("api.channel.update_channel.deleted.app_error", "The channel has been archived or deleted.")
-        _require(channel_permissions(actor, access), "convert_public_channel_to_private" if privacy == "P" else "convert_private_channel_to_public")
+        require(channel_permissions(actor, access), "convert_public_channel_to_private" if privacy == "P" else "convert_private_channel_to_public")
         if channel.type == privacy:
             return channel
         if channel.name == DEFAULT_CHANNEL:
@@ -578,7 +574,7 @@ async def do_archive_channel(svc: Services, actor: Actor, channel_id: str) -> Ch
             raise bad_request("api.channel.delete_channel.type.invalid", "Direct and group messages cannot be archived.")
         if channel.name == DEFAULT_CHANNEL:
             raise bad_request("api.channel.delete_channel.cannot.app_error", "The default channel cannot be archived.")
-        _require(channel_permissions(actor, access), f"delete_{_kind(channel)}_channel")
+        require(channel_permissions(actor, access), f"delete_{_kind(channel)}_channel")
         if channel.delete_at:
             raise bad_request("api.channel.delete_channel.deleted.app_error", "The channel is already archived.")
         username = _username(actor)
@@ -594,7 +590,7 @@ async def do_restore_channel(svc: Services, actor: Actor, channel_id: str) -> Ch
     async with svc.db.write() as uow:
         access = await access_channel(uow.session, actor, channel_id)
         channel = access.channel
-        _require(team_permissions(actor, access.team_member), "manage_team")
+        require(team_permissions(actor, access.team_member), "manage_team")
         if not channel.delete_at:
             raise bad_request("api.channel.restore_channel.restored.app_error", "The channel is not archived.")
         channel.delete_at = 0
@@ -630,9 +626,9 @@ async def add_channel_member_txn(uow: UnitOfWork, actor: Actor, channel_id: str,
     perms = channel_permissions(actor, access)
     by_self = user_id == actor.user_id
     if by_self and channel.type == "O":
-        _require(perms, "join_public_channels")
+        require(perms, "join_public_channels")
     else:
-        _require(perms, f"manage_{_kind(channel)}_channel_members")
+        require(perms, f"manage_{_kind(channel)}_channel_members")
     user = await users_store.get_user(db, user_id)
     if user is None:
         raise not_found("user")
@@ -662,7 +658,7 @@ async def do_remove_channel_member(svc: Services, actor: Actor, channel_id: str,
         if channel.name == DEFAULT_CHANNEL:
             raise bad_request("api.channel.remove.default.app_error", "Nobody can leave the default channel.")
         if not by_self:
-            _require(channel_permissions(actor, access), f"manage_{_kind(channel)}_channel_members")
+            require(channel_permissions(actor, access), f"manage_{_kind(channel)}_channel_members")
         member = access.member if by_self else await channels_store.get_channel_member(db, channel.id, user_id)
         user = await users_store.get_user(db, user_id)
         if member is None or user is None:
@@ -677,7 +673,7 @@ async def do_update_member_roles(svc: Services, actor: Actor, channel_id: str, u
         access = await access_channel(db, actor, channel_id)
         if access.channel.is_direct:
             raise bad_request("api.channel.update_channel_member_roles.type.app_error", "Direct and group message members have no roles.")
-        _require(channel_permissions(actor, access), "manage_channel_roles")
+        require(channel_permissions(actor, access), "manage_channel_roles")
         member = await channels_store.get_channel_member(db, channel_id, user_id)
         if member is None:
             raise not_found("channel_member")

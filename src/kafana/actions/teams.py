@@ -13,7 +13,7 @@ from typing import Any
 
 from sqlalchemy.exc import IntegrityError
 
-from kafana.access import access_team, system_permissions, team_permissions
+from kafana.access import access_team, require, system_permissions, team_permissions
 from kafana.actions import channels as channel_actions
 from kafana.actions.context import Actor, Services
 from kafana.actions.member_roles import RoleChange, apply_role_change
@@ -84,11 +84,6 @@ def _view(actor: Actor, team: Team, member: TeamMember | None) -> TeamView:
     return TeamView(team, "manage_team" in perms, "invite_user" in perms)
 
 
-def _require(perms: frozenset[str], permission: str) -> None:
-    if permission not in perms:
-        raise forbidden()
-
-
 def check_self_or_admin(actor: Actor, user_id: str) -> None:
     if actor.user_id != user_id and not actor.is_admin:
         raise forbidden()
@@ -126,7 +121,7 @@ async def do_create_team(svc: Services, actor: Actor, draft: TeamDraft) -> TeamV
     name = check_name(draft.name)
     fields = {key: check_field(key, getattr(draft, key)) for key in LIMITS}
     team_type = check_type(draft.type)
-    _require(system_permissions(actor), "create_team")
+    require(system_permissions(actor), "create_team")
     now = now_ms()
     try:
         async with svc.db.write() as uow:
@@ -212,21 +207,21 @@ async def list_user_team_members(svc: Services, actor: Actor, user_id: str) -> l
 async def list_team_members(svc: Services, actor: Actor, team_id: str, offset: int, limit: int) -> list[TeamMember]:
     async with svc.db.read() as db:
         access = await access_team(db, actor, team_id)
-        _require(team_permissions(actor, access.member), "view_team")
+        require(team_permissions(actor, access.member), "view_team")
         return await teams_store.get_team_members(db, team_id, offset, limit)
 
 
 async def get_team_members_by_ids(svc: Services, actor: Actor, team_id: str, user_ids: Sequence[str]) -> list[TeamMember]:
     async with svc.db.read() as db:
         access = await access_team(db, actor, team_id)
-        _require(team_permissions(actor, access.member), "view_team")
+        require(team_permissions(actor, access.member), "view_team")
         return await teams_store.get_team_members_by_ids(db, team_id, user_ids)
 
 
 async def get_team_member(svc: Services, actor: Actor, team_id: str, user_id: str) -> TeamMember:
     async with svc.db.read() as db:
         access = await access_team(db, actor, team_id)
-        _require(team_permissions(actor, access.member), "view_team")
+        require(team_permissions(actor, access.member), "view_team")
         member = await teams_store.get_team_member(db, team_id, user_id)
     if member is None:
         raise not_found("team_member")
@@ -236,7 +231,7 @@ async def get_team_member(svc: Services, actor: Actor, team_id: str, user_id: st
 async def get_team_stats(svc: Services, actor: Actor, team_id: str) -> dict[str, Any]:
     async with svc.db.read() as db:
         access = await access_team(db, actor, team_id)
-        _require(team_permissions(actor, access.member), "view_team")
+        require(team_permissions(actor, access.member), "view_team")
         total, active = await teams_store.count_team_members(db, team_id)
     return {"team_id": team_id, "total_member_count": total, "active_member_count": active}
 
@@ -288,7 +283,7 @@ async def do_patch_team(svc: Services, actor: Actor, team_id: str, patch: dict[s
         values["allow_open_invite"] = bool(patch["allow_open_invite"])
     async with svc.db.write() as uow:
         access = await access_team(uow.session, actor, team_id)
-        _require(team_permissions(actor, access.member), "manage_team")
+        require(team_permissions(actor, access.member), "manage_team")
         team = access.team
         for key, value in values.items():
             setattr(team, key, value)
@@ -303,7 +298,7 @@ async def do_set_team_privacy(svc: Services, actor: Actor, team_id: str, privacy
         raise invalid_param("privacy")
     async with svc.db.write() as uow:
         access = await access_team(uow.session, actor, team_id)
-        _require(team_permissions(actor, access.member), "manage_team")
+        require(team_permissions(actor, access.member), "manage_team")
         team = access.team
         team.type, team.allow_open_invite = privacy, privacy == "O"
         team.update_at = now_ms()
@@ -315,7 +310,7 @@ async def do_set_team_archived(svc: Services, actor: Actor, team_id: str, archiv
     """DELETE /teams/{id} archives (soft delete); POST /teams/{id}/restore brings it back (manage_team)."""
     async with svc.db.write() as uow:
         access = await access_team(uow.session, actor, team_id)
-        _require(team_permissions(actor, access.member), "manage_team")
+        require(team_permissions(actor, access.member), "manage_team")
         team = access.team
         if bool(team.delete_at) == archived:
             raise bad_request("api.team.archive.state.app_error", "The team is already archived." if archived else "The team is not archived.")
@@ -366,9 +361,9 @@ async def _add_team_member_txn(uow: UnitOfWork, actor: Actor, team_id: str, user
             return access.member
         if not actor.is_admin:
             # Only open teams can be joined without an invitation (access_team hid the others already).
-            _require(system_permissions(actor), "join_public_teams")
+            require(system_permissions(actor), "join_public_teams")
     else:
-        _require(team_permissions(actor, access.member), "add_user_to_team")
+        require(team_permissions(actor, access.member), "add_user_to_team")
     user = await users_store.get_user(db, user_id)
     if user is None:
         raise not_found("user")
@@ -404,7 +399,7 @@ async def do_remove_team_member(svc: Services, actor: Actor, team_id: str, user_
         access = await access_team(db, actor, team_id)
         team = access.team
         if user_id != actor.user_id:
-            _require(team_permissions(actor, access.member), "remove_user_from_team")
+            require(team_permissions(actor, access.member), "remove_user_from_team")
         member = await teams_store.get_team_member(db, team_id, user_id)
         user = await users_store.get_user(db, user_id)
         if member is None or member.delete_at or user is None:
@@ -431,7 +426,7 @@ async def do_update_team_member_roles(svc: Services, actor: Actor, team_id: str,
     """PUT …/members/{uid}/roles {roles} and …/schemeRoles {scheme_admin, scheme_user}: manage_team_roles."""
     async with svc.db.write() as uow:
         access = await access_team(uow.session, actor, team_id)
-        _require(team_permissions(actor, access.member), "manage_team_roles")
+        require(team_permissions(actor, access.member), "manage_team_roles")
         member = await teams_store.get_team_member(uow.session, team_id, user_id)
         if member is None or member.delete_at:
             raise not_found("team_member")

@@ -33,7 +33,3 @@ def forbidden(message: str = "You do not have the appropriate permissions.") -> 
 def not_found(what: str) -> AppError:
     """Used for both "missing" and "not yours": existence never leaks."""
     return AppError(404, f"app.{what}.get.app_error", f"Unable to find the {what}.")
-
-
-def conflict(id: str, message: str) -> AppError:
-    return AppError(409, id, message)

@@ -71,10 +71,6 @@ def check_team_name(name: str) -> str:
     return name
 
 
-def rune_count(text: str) -> int:
-    return len(text)
-
-
 def clean_text(text: str) -> str:
     """Drop NUL and other C0 controls except tab/newline: they break databases and terminals. Lone surrogates
     (JSON allows "\\ud800") cannot be encoded as UTF-8 and become U+FFFD."""
