@@ -1,7 +1,8 @@
 """User statuses: online, away, do-not-disturb (optionally until a time) and offline.
 
-Statuses set here are manual, as in Mattermost's PUT /users/{id}/status. Presence derived from WebSocket
-connections comes later; until then a user without a row is offline. An expired do-not-disturb is shown as
+Statuses set through PUT /users/{id}/status are manual. Presence is automatic: online while the user has a
+WebSocket open on this node, offline once the last one closes; it never overrides a manual status (as in
+Mattermost). A user without a row is offline. An expired do-not-disturb is shown as
 the status it replaced, worked out when read rather than by a job.
 """
 
@@ -73,3 +74,15 @@ async def do_set_status(svc: Services, actor: Actor, user_id: str, status: str, 
         await statuses_store.save_status(uow.session, row)
         uow.emit(to_user(user_id, "status_change", {"status": status, "user_id": user_id}))
     return row
+
+
+async def do_set_presence(svc: Services, user_id: str, *, online: bool) -> None:
+    """Automatic presence from WebSocket connections; a status the user chose themself is left alone."""
+    wanted = "online" if online else "offline"
+    async with svc.db.write() as uow:
+        current = await statuses_store.get_status_for_update(uow.session, user_id)
+        if current is not None and (current.manual or current.status == wanted):
+            return
+        row = Status(user_id=user_id, status=wanted, manual=False, last_activity_at=now_ms(), dnd_end_time=0, prev_status="")
+        await statuses_store.save_status(uow.session, row)
+        uow.emit(to_user(user_id, "status_change", {"status": wanted, "user_id": user_id}))

@@ -106,7 +106,18 @@ async def websocket(ws: WebSocket) -> None:
             return
         actor, token = found
     conn, outlet = _attach(ws, hub, actor.user_id, token)
+    await _presence(svc, actor.user_id, online=True)
     await _serve(ws, svc, hub, conn, outlet)
+    if not hub.is_connected(actor.user_id):
+        await _presence(svc, actor.user_id, online=False)
+
+
+async def _presence(svc: Services, user_id: str, *, online: bool) -> None:
+    """Presence is best effort: a failure (the server shutting down) must not break the socket's handling."""
+    try:
+        await status_actions.do_set_presence(svc, user_id, online=online)
+    except Exception:
+        log.warning("could not record presence for %s", user_id, exc_info=True)
 
 
 async def _challenge(ws: WebSocket, svc: Services, wait_s: float) -> tuple[Actor, str] | None:

@@ -191,6 +191,10 @@ class Hub:
             if not mine:
                 del self.by_user[conn.user_id]
 
+    def is_connected(self, user_id: str) -> bool:
+        """Whether the user has a socket open on this node right now."""
+        return any(c.attached for c in self.by_user.get(user_id, {}).values())
+
     def connected_user_ids(self) -> list[str]:
         return [uid for uid, conns in self.by_user.items() if any(c.attached for c in conns.values())]
 
