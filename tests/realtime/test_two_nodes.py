@@ -157,3 +157,11 @@ async def test_typing_on_node_a_reaches_a_member_on_node_b(cluster: Cluster) -> 
     finally:
         await sock_a.close()
         await sock_b.close()
+
+
+async def test_a_logout_through_node_a_closes_the_socket_on_node_b(cluster: Cluster) -> None:
+    """A15 across nodes: node B trusts its auth cache for 3 s at most, and sockets re-check their token every 2 s."""
+    kim, _team, _talk, _other = await _member(cluster, "kim")
+    sock = await cluster.socket(kim, cluster.b)
+    await kim.post("/users/logout")  # kim's client talks to node A
+    assert await sock.closed() == 1008

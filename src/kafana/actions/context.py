@@ -16,9 +16,11 @@ from kafana.models.actor import SYSTEM, Actor
 
 @dataclass(slots=True)
 class AuthCache:
-    """Token hash -> (user, session, cached_at). Invalidated by the writes that make entries stale."""
+    """Token hash -> (user, session, cached_at). Invalidated on this node by the writes that make entries
+    stale; the short lifetime bounds how long another node trusts a revoked session: with the WebSocket's
+    2-second token re-check, a logout or deactivation on one node closes sockets on the others within 5 s."""
 
-    ttl_ms: int = 30_000
+    ttl_ms: int = 3_000
     entries: dict[str, tuple[User, Session, int]] = field(default_factory=dict)
 
     def get(self, token_hash: str, now: int) -> tuple[User, Session] | None:
