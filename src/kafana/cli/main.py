@@ -68,7 +68,7 @@ def serve(
     """Run the server; creates the data directory and migrates the database first."""
     import uvicorn
 
-    from kafana.main import create_app
+    from kafana.main import WEBSOCKET_SERVER_OPTIONS, create_app
 
     settings = settings_for(data_dir, config, host=host, port=port)
     asyncio.run(prepare(settings))
@@ -82,13 +82,7 @@ def serve(
         loop="uvloop",
         http="httptools",
         log_level="warning",
-        ws="websockets-sansio",
-        # WebSocket frames over 64 KiB close the socket (1009, D5); protocol pings every 30 s (clients give up after 65 s);
-        # no per-message deflate (as Mattermost): its zlib state doubled an idle socket's memory (82 → 41 KiB).
-        ws_max_size=65536,
-        ws_ping_interval=30,
-        ws_ping_timeout=100,
-        ws_per_message_deflate=False,
+        **WEBSOCKET_SERVER_OPTIONS,
     )
 
 
