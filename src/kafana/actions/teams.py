@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from kafana.access import access_team, require, system_permissions, team_permissions
 from kafana.actions import channels as channel_actions
@@ -204,24 +205,27 @@ async def list_user_team_members(svc: Services, actor: Actor, user_id: str) -> l
         return await teams_store.get_team_members_for_user(db, user_id)
 
 
+async def _check_can_view(db: AsyncSession, actor: Actor, team_id: str) -> None:
+    """Members, stats and member look-ups need the team to be visible and `view_team` in it."""
+    access = await access_team(db, actor, team_id)
+    require(team_permissions(actor, access.member), "view_team")
+
+
 async def list_team_members(svc: Services, actor: Actor, team_id: str, offset: int, limit: int) -> list[TeamMember]:
     async with svc.db.read() as db:
-        access = await access_team(db, actor, team_id)
-        require(team_permissions(actor, access.member), "view_team")
+        await _check_can_view(db, actor, team_id)
         return await teams_store.get_team_members(db, team_id, offset, limit)
 
 
 async def get_team_members_by_ids(svc: Services, actor: Actor, team_id: str, user_ids: Sequence[str]) -> list[TeamMember]:
     async with svc.db.read() as db:
-        access = await access_team(db, actor, team_id)
-        require(team_permissions(actor, access.member), "view_team")
+        await _check_can_view(db, actor, team_id)
         return await teams_store.get_team_members_by_ids(db, team_id, user_ids)
 
 
 async def get_team_member(svc: Services, actor: Actor, team_id: str, user_id: str) -> TeamMember:
     async with svc.db.read() as db:
-        access = await access_team(db, actor, team_id)
-        require(team_permissions(actor, access.member), "view_team")
+        await _check_can_view(db, actor, team_id)
         member = await teams_store.get_team_member(db, team_id, user_id)
     if member is None:
         raise not_found("team_member")
@@ -230,8 +234,7 @@ async def get_team_member(svc: Services, actor: Actor, team_id: str, user_id: st
 
 async def get_team_stats(svc: Services, actor: Actor, team_id: str) -> dict[str, Any]:
     async with svc.db.read() as db:
-        access = await access_team(db, actor, team_id)
-        require(team_permissions(actor, access.member), "view_team")
+        await _check_can_view(db, actor, team_id)
         total, active = await teams_store.count_team_members(db, team_id)
     return {"team_id": team_id, "total_member_count": total, "active_member_count": active}
 
