@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 NODE_STAMP := tests/js/node_modules/.installed
 
-.PHONY: run test test-sqlite test-postgres lint bench install clean schema
+.PHONY: run test test-sqlite test-postgres lint bench install clean migration
 
 $(STAMP): pyproject.toml constraints.txt
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
@@ -42,9 +42,11 @@ bench: $(STAMP)
 clean:
 	rm -rf $(VENV) tests/js/node_modules kafana-data
 
-# Regenerate the initial migration from the models (allowed until the first release).
-schema: $(STAMP)
-	rm -f src/kafana/db/migrations/versions/0001_initial.py /tmp/kafana-schema.db
-	$(BIN)/python -c "import asyncio; from kafana.db.migrate import autogenerate; asyncio.run(autogenerate('sqlite+aiosqlite:////tmp/kafana-schema.db', 'initial schema'))"
-	f=$$(ls src/kafana/db/migrations/versions/*_initial_schema.py) && sed -i "s/^revision: str = .*/revision: str = '0001'/; s/^# ### .*//" $$f && mv $$f src/kafana/db/migrations/versions/0001_initial.py
+# Write a new migration from the difference between the models and the current head:
+#   make migration NAME=search_index
+# then give it a short revision id (its file name's prefix) and check the operations it wrote.
+migration: $(STAMP)
+	test -n "$(NAME)" || (echo "usage: make migration NAME=what_it_adds" && false)
+	rm -f /tmp/kafana-schema.db
+	$(BIN)/python -c "import asyncio; from kafana.db.migrate import autogenerate; asyncio.run(autogenerate('sqlite+aiosqlite:////tmp/kafana-schema.db', '$(NAME)'))"
 	rm -f /tmp/kafana-schema.db

@@ -9,6 +9,7 @@ from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.config import Config
 from alembic.migration import MigrationContext
+from alembic.script import ScriptDirectory
 from sqlalchemy.ext.asyncio import create_async_engine
 
 from kafana.models import Base
@@ -47,6 +48,13 @@ async def upgrade(url: str, revision: str = "head") -> None:
 
 async def current_revision(url: str) -> str | None:
     return await _with_connection(url, lambda conn: MigrationContext.configure(conn).get_current_revision())  # type: ignore[no-any-return]
+
+
+def head_revision() -> str:
+    """The newest revision; there is exactly one (two heads mean two features forgot each other)."""
+    head = ScriptDirectory.from_config(alembic_config()).get_current_head()
+    assert head is not None
+    return head
 
 
 async def schema_drift(url: str) -> list[Any]:
