@@ -4,8 +4,12 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 NODE_STAMP := tests/js/node_modules/.installed
+WEB_STAMP := web/node_modules/.installed
+WEB_BUILD := src/kafana/web_dist/index.html
+WEB_SOURCES := $(shell find web/src web/public web/scripts -type f -not -name emoji-data.json 2>/dev/null) web/index.html web/vite.config.ts web/tsconfig.json
+BROWSER_STAMP := $(VENV)/.browser
 
-.PHONY: run test test-sqlite test-postgres lint bench install clean migration
+.PHONY: run test test-sqlite test-postgres test-web lint bench install clean migration web browser
 
 $(STAMP): pyproject.toml constraints.txt
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
@@ -17,9 +21,26 @@ $(NODE_STAMP): tests/js/package.json tests/js/package-lock.json
 	cd tests/js && npm ci --silent --no-audit --no-fund
 	touch $(NODE_STAMP)
 
+# The web client: npm ci (package-lock.json) and a Vite build into the Python package (src/kafana/web_dist).
+$(WEB_STAMP): web/package.json web/package-lock.json
+	cd web && npm ci --silent --no-audit --no-fund
+	touch $(WEB_STAMP)
+
+$(WEB_BUILD): $(WEB_STAMP) $(WEB_SOURCES)
+	cd web && npm run --silent build
+
+web: $(WEB_BUILD)
+
+# Debian's Chromium (and fonts for stable screenshots) for the Playwright tests; nothing is downloaded by Playwright.
+$(BROWSER_STAMP): $(STAMP)
+	command -v chromium >/dev/null || (apt-get update -qq && apt-get install -y -qq --no-install-recommends chromium fonts-dejavu-core fonts-noto-core >/dev/null)
+	touch $(BROWSER_STAMP)
+
+browser: $(BROWSER_STAMP)
+
 install: $(STAMP)
 
-run: $(STAMP)
+run: $(STAMP) $(WEB_BUILD)
 	$(BIN)/kafana serve --host $${HOST:-127.0.0.1} --port $${PORT:-8065} --data-dir $${KAFANA_DATA_DIR:-./kafana-data}
 
 lint: $(STAMP)
@@ -28,19 +49,22 @@ lint: $(STAMP)
 	$(BIN)/mypy
 	$(BIN)/lint-imports
 
-test-sqlite: $(STAMP) $(NODE_STAMP)
+test-web: $(WEB_STAMP)
+	cd web && npm test --silent
+
+test-sqlite: $(STAMP) $(NODE_STAMP) $(WEB_BUILD) $(BROWSER_STAMP)
 	$(BIN)/pytest -n 2 -q
 
 test-postgres: $(STAMP)
 	KAFANA_TEST_DATABASE=postgres $(BIN)/pytest -n 2 -q tests/store tests/actions tests/api tests/realtime
 
-test: lint test-sqlite test-postgres
+test: lint test-web test-sqlite test-postgres
 
 bench: $(STAMP)
 	$(BIN)/python -m bench.run
 
 clean:
-	rm -rf $(VENV) tests/js/node_modules kafana-data
+	rm -rf $(VENV) tests/js/node_modules web/node_modules src/kafana/web_dist kafana-data
 
 # Write a new migration from the difference between the models and the current head:
 #   make migration NAME=search_index

@@ -13,7 +13,7 @@ from starlette.responses import Response
 from kafana import MATTERMOST_VERSION, __version__
 from kafana.actions.context import Services
 from kafana.actions.system import ensure_diagnostic_id
-from kafana.api import categories, channels, errors, posts, preferences, reactions, statuses, system, teams, threads, users, websocket
+from kafana.api import categories, channels, errors, posts, preferences, reactions, statuses, system, teams, threads, users, webapp, websocket
 from kafana.api.middleware import BodyLimitMiddleware, CleanPathMiddleware, HeadersMiddleware, RateLimiter, RateLimitMiddleware
 from kafana.config import Settings
 from kafana.db import Database
@@ -80,5 +80,7 @@ def create_app(settings: Settings, *, database: Database | None = None) -> FastA
     if settings.rate_limit_enabled:
         app.add_middleware(RateLimitMiddleware, limiter=RateLimiter(settings.rate_limit_per_sec, settings.rate_limit_max_burst))
     app.add_middleware(CleanPathMiddleware)
+    if webapp.has_web_client():
+        app.add_middleware(webapp.WebAppMiddleware)
     app.add_middleware(HeadersMiddleware, version_id=version_id())
     return app

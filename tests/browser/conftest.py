@@ -1,0 +1,81 @@
+"""Browser tests: Playwright (Python) driving Debian's Chromium against a real `kafana serve` that serves the
+built web client. `make test` installs Chromium (apt) and builds the client first; Playwright downloads nothing.
+"""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from playwright.async_api import Browser, BrowserContext, ConsoleMessage, Page, async_playwright
+
+from kafana.api.webapp import has_web_client
+from tests.compat.conftest import LiveServer, start_server
+
+REPO = Path(__file__).resolve().parents[2]
+CHROMIUM = shutil.which("chromium") or ""
+ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+TIMEOUT_MS = 20_000
+
+
+@pytest.fixture(scope="session")
+async def browser() -> AsyncIterator[Browser]:
+    if not CHROMIUM:
+        pytest.fail("Chromium is not installed: run `make browser` (make test does)")
+    if not has_web_client():
+        pytest.fail("the web client is not built: run `make web` (make test does)")
+    async with async_playwright() as p:
+        launched = await p.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
+        yield launched
+        await launched.close()
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
+    """An empty server per module: its first sign-up becomes the system admin."""
+    started = start_server(tmp_path_factory.mktemp("browser-server"))
+    try:
+        yield started
+    finally:
+        started.stop()
+
+
+class Pages:
+    """Opens pages in fresh browser contexts (one per user) and collects their JavaScript errors."""
+
+    def __init__(self, browser: Browser, base_url: str) -> None:
+        self.browser = browser
+        self.base_url = base_url
+        self.contexts: list[BrowserContext] = []
+        self.errors: list[str] = []
+
+    async def open(self, path: str = "/", **context_options: Any) -> Page:
+        context = await self.browser.new_context(base_url=self.base_url, **context_options)
+        context.set_default_timeout(TIMEOUT_MS)
+        self.contexts.append(context)
+        page = await context.new_page()
+        page.on("pageerror", lambda exc: self.errors.append(f"pageerror: {exc}"))
+        page.on("console", self._console)
+        await page.goto(path)
+        return page
+
+    def _console(self, message: ConsoleMessage) -> None:
+        # Failed requests the app handles (a 401 before login, a refused socket while offline) are logged by
+        # Chromium as errors too; those are not app errors.
+        if message.type == "error" and "Failed to load resource" not in message.text and "WebSocket" not in message.text:
+            self.errors.append(f"console: {message.text}")
+
+    async def close(self) -> None:
+        for context in self.contexts:
+            await context.close()
+
+
+@pytest.fixture
+async def pages(browser: Browser, server: LiveServer) -> AsyncIterator[Pages]:
+    opened = Pages(browser, server.url)
+    yield opened
+    await opened.close()
+    assert opened.errors == [], opened.errors

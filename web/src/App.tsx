@@ -1,0 +1,46 @@
+import {useCallback, useEffect, useState} from 'react';
+import {ApiError, client} from './api/client';
+import type {User} from './api/types';
+import {LoginPage, SignupPage} from './components/AuthForms';
+import {I18n} from './i18n/I18n';
+import {matchLocale} from './i18n/locales';
+import {navigate, parseRoute, usePath} from './router';
+
+type Session = {state: 'checking'} | {state: 'anonymous'} | {state: 'signed-in'; me: User};
+
+export function App() {
+    const path = usePath();
+    const route = parseRoute(path);
+    const [session, setSession] = useState<Session>({state: 'checking'});
+    const check = useCallback(async () => {
+        try {
+            setSession({state: 'signed-in', me: await client.me()});
+        } catch (err) {
+            if (err instanceof ApiError && err.status === 401) setSession({state: 'anonymous'});
+            else setTimeout(check, 2000);
+        }
+    }, []);
+    useEffect(() => {
+        check();
+    }, [check]);
+    useEffect(() => {
+        if (session.state === 'anonymous' && route.kind !== 'login' && route.kind !== 'signup') navigate('/login', true);
+        if (session.state === 'signed-in' && (route.kind === 'login' || route.kind === 'signup')) navigate('/', true);
+    }, [session.state, route.kind]);
+    const locale = session.state === 'signed-in' ? matchLocale(session.me.locale) : matchLocale(navigator.language);
+    return (
+        <I18n locale={locale}>
+            {session.state === 'checking' ? null : session.state === 'anonymous' ? (
+                route.kind === 'signup' ? (
+                    <SignupPage onLoggedIn={check} />
+                ) : (
+                    <LoginPage onLoggedIn={check} />
+                )
+            ) : (
+                <main className="auth">
+                    <p>{session.me.username}</p>
+                </main>
+            )}
+        </I18n>
+    );
+}

@@ -1,0 +1,130 @@
+// A small typed client over the public API v4. The browser keeps the session in Mattermost's cookies
+// (MMAUTHTOKEN is HttpOnly); writes carry X-Requested-With and the MMCSRF cookie as X-CSRF-Token.
+import type {Channel, ChannelMember, Post, PostList, Preference, Reaction, ServerError, Status, Team, User, UserThread, UserThreadList} from './types';
+
+export class ApiError extends Error {
+    readonly status: number;
+    readonly id: string;
+
+    constructor(status: number, id: string, message: string) {
+        super(message);
+        this.status = status;
+        this.id = id;
+    }
+}
+
+/** A network failure (offline, server down): the request may be retried. */
+export class NetworkError extends Error {}
+
+function cookie(name: string): string {
+    const match = document.cookie.split('; ').find((c) => c.startsWith(name + '='));
+    return match ? decodeURIComponent(match.slice(name.length + 1)) : '';
+}
+
+type Method = 'GET' | 'POST' | 'PUT' | 'DELETE';
+
+export class Client {
+    constructor(private readonly base = '/api/v4') {}
+
+    async request<T>(method: Method, path: string, body?: unknown): Promise<T> {
+        const headers: Record<string, string> = {'X-Requested-With': 'XMLHttpRequest', Accept: 'application/json'};
+        if (body !== undefined) {
+            headers['Content-Type'] = 'application/json';
+        }
+        const csrf = cookie('MMCSRF');
+        if (method !== 'GET' && csrf) {
+            headers['X-CSRF-Token'] = csrf;
+        }
+        let response: Response;
+        try {
+            response = await fetch(this.base + path, {
+                method,
+                headers,
+                credentials: 'same-origin',
+                body: body === undefined ? undefined : JSON.stringify(body),
+            });
+        } catch (err) {
+            throw new NetworkError(String(err));
+        }
+        const text = await response.text();
+        let data: unknown = null;
+        try {
+            data = text ? JSON.parse(text) : null;
+        } catch {
+            data = null;
+        }
+        if (!response.ok) {
+            const err = (data ?? {}) as Partial<ServerError>;
+            throw new ApiError(response.status, err.id ?? 'http.' + response.status, err.message ?? (text || response.statusText));
+        }
+        return data as T;
+    }
+
+    // Users and sessions
+    login = (loginId: string, password: string) => this.request<User>('POST', '/users/login', {login_id: loginId, password});
+    logout = () => this.request<{status: string}>('POST', '/users/logout');
+    createUser = (user: {email: string; username: string; password: string}) => this.request<User>('POST', '/users', user);
+    me = () => this.request<User>('GET', '/users/me');
+    patchMe = (patch: Partial<User>) => this.request<User>('PUT', '/users/me/patch', patch);
+    usersByIds = (ids: string[]) => this.request<User[]>('POST', '/users/ids', ids);
+    userByUsername = (name: string) => this.request<User>('GET', '/users/username/' + encodeURIComponent(name));
+    autocompleteUsers = (teamId: string, name: string) =>
+        this.request<{users: User[]}>('GET', `/users/autocomplete?in_team=${teamId}&name=${encodeURIComponent(name)}&limit=25`);
+    searchUsers = (term: string, teamId?: string) => this.request<User[]>('POST', '/users/search', {term, team_id: teamId ?? '', allow_inactive: false, limit: 50});
+    statusesByIds = (ids: string[]) => this.request<Status[]>('POST', '/users/status/ids', ids);
+
+    // Teams
+    myTeams = () => this.request<Team[]>('GET', '/users/me/teams');
+    listTeams = () => this.request<Team[]>('GET', '/teams?per_page=200');
+    createTeam = (name: string, displayName: string) => this.request<Team>('POST', '/teams', {name, display_name: displayName, type: 'O'});
+    joinTeam = (teamId: string, userId: string) => this.request<unknown>('POST', `/teams/${teamId}/members`, {team_id: teamId, user_id: userId});
+
+    // Channels
+    myChannels = (teamId: string) => this.request<Channel[]>('GET', `/users/me/teams/${teamId}/channels?include_deleted=true`);
+    myMembers = (teamId: string) => this.request<ChannelMember[]>('GET', `/users/me/teams/${teamId}/channels/members`);
+    channel = (id: string) => this.request<Channel>('GET', '/channels/' + id);
+    channelMember = (id: string) => this.request<ChannelMember>('GET', `/channels/${id}/members/me`);
+    publicChannels = (teamId: string) => this.request<Channel[]>('GET', `/teams/${teamId}/channels?per_page=200`);
+    createChannel = (teamId: string, name: string, displayName: string, type: 'O' | 'P', purpose: string) =>
+        this.request<Channel>('POST', '/channels', {team_id: teamId, name, display_name: displayName, type, purpose});
+    patchChannel = (id: string, patch: Partial<Channel>) => this.request<Channel>('PUT', `/channels/${id}/patch`, patch);
+    joinChannel = (id: string, userId: string) => this.request<ChannelMember>('POST', `/channels/${id}/members`, {user_id: userId});
+    leaveChannel = (id: string, userId: string) => this.request<unknown>('DELETE', `/channels/${id}/members/${userId}`);
+    archiveChannel = (id: string) => this.request<unknown>('DELETE', '/channels/' + id);
+    directChannel = (a: string, b: string) => this.request<Channel>('POST', '/channels/direct', [a, b]);
+    groupChannel = (ids: string[]) => this.request<Channel>('POST', '/channels/group', ids);
+    viewChannel = (channelId: string, prevChannelId = '') =>
+        this.request<unknown>('POST', '/channels/members/me/view', {channel_id: channelId, prev_channel_id: prevChannelId});
+
+    // Posts
+    posts = (channelId: string, opts: {before?: string; after?: string; perPage?: number} = {}) => {
+        const q = new URLSearchParams({per_page: String(opts.perPage ?? 60)});
+        if (opts.before) q.set('before', opts.before);
+        if (opts.after) q.set('after', opts.after);
+        return this.request<PostList>('GET', `/channels/${channelId}/posts?${q}`);
+    };
+    postsSince = (channelId: string, since: number) => this.request<PostList>('GET', `/channels/${channelId}/posts?since=${since}`);
+    post = (id: string) => this.request<Post>('GET', '/posts/' + id);
+    thread = (id: string) => this.request<PostList>('GET', `/posts/${id}/thread`);
+    createPost = (post: {channel_id: string; message: string; root_id?: string; pending_post_id: string}) => this.request<Post>('POST', '/posts', post);
+    patchPost = (id: string, message: string) => this.request<Post>('PUT', `/posts/${id}/patch`, {message});
+    deletePost = (id: string) => this.request<unknown>('DELETE', '/posts/' + id);
+    pin = (id: string, on: boolean) => this.request<unknown>('POST', `/posts/${id}/${on ? 'pin' : 'unpin'}`);
+    addReaction = (userId: string, postId: string, emoji: string) =>
+        this.request<Reaction>('POST', '/reactions', {user_id: userId, post_id: postId, emoji_name: emoji});
+    removeReaction = (userId: string, postId: string, emoji: string) =>
+        this.request<unknown>('DELETE', `/users/${userId}/posts/${postId}/reactions/${encodeURIComponent(emoji)}`);
+    flagged = (userId: string) => this.request<PostList>('GET', `/users/${userId}/posts/flagged?per_page=100`);
+
+    // Threads (collapsed reply threads)
+    threads = (userId: string, teamId: string) => this.request<UserThreadList>('GET', `/users/${userId}/teams/${teamId}/threads?per_page=50&extended=true`);
+    readThread = (userId: string, teamId: string, threadId: string) =>
+        this.request<UserThread>('PUT', `/users/${userId}/teams/${teamId}/threads/${threadId}/read/${Date.now()}`);
+
+    // Preferences (favorites, saved posts, display settings)
+    preferences = () => this.request<Preference[]>('GET', '/users/me/preferences');
+    savePreferences = (userId: string, prefs: Preference[]) => this.request<unknown>('PUT', `/users/${userId}/preferences`, prefs);
+    deletePreferences = (userId: string, prefs: Preference[]) => this.request<unknown>('POST', `/users/${userId}/preferences/delete`, prefs);
+}
+
+export const client = new Client();

@@ -1,0 +1,127 @@
+// The subset of Mattermost API v4 objects the web client reads.
+
+export interface User {
+    id: string;
+    username: string;
+    email?: string;
+    nickname: string;
+    first_name: string;
+    last_name: string;
+    position?: string;
+    locale: string;
+    roles: string;
+    delete_at: number;
+    update_at: number;
+    timezone?: {useAutomaticTimezone: string | boolean; automaticTimezone: string; manualTimezone: string};
+    props?: Record<string, string>;
+}
+
+export interface Team {
+    id: string;
+    name: string;
+    display_name: string;
+    type: 'O' | 'I';
+    delete_at: number;
+}
+
+export type ChannelType = 'O' | 'P' | 'D' | 'G';
+
+export interface Channel {
+    id: string;
+    team_id: string;
+    type: ChannelType;
+    name: string;
+    display_name: string;
+    header: string;
+    purpose: string;
+    delete_at: number;
+    last_post_at: number;
+    last_root_post_at?: number;
+    total_msg_count: number;
+    total_msg_count_root?: number;
+    creator_id: string;
+}
+
+export interface ChannelMember {
+    channel_id: string;
+    user_id: string;
+    roles: string;
+    last_viewed_at: number;
+    msg_count: number;
+    msg_count_root?: number;
+    mention_count: number;
+    mention_count_root?: number;
+    notify_props: Record<string, string>;
+}
+
+export interface Reaction {
+    user_id: string;
+    post_id: string;
+    emoji_name: string;
+    create_at: number;
+}
+
+export interface Post {
+    id: string;
+    create_at: number;
+    update_at: number;
+    edit_at: number;
+    delete_at: number;
+    is_pinned: boolean;
+    user_id: string;
+    channel_id: string;
+    root_id: string;
+    message: string;
+    type: string;
+    props: Record<string, unknown>;
+    pending_post_id?: string;
+    reply_count?: number;
+    metadata?: {reactions?: Reaction[]};
+}
+
+export interface PostList {
+    order: string[];
+    posts: Record<string, Post>;
+    next_post_id: string;
+    prev_post_id: string;
+    has_next?: boolean;
+}
+
+export interface Preference {
+    user_id: string;
+    category: string;
+    name: string;
+    value: string;
+}
+
+export interface Status {
+    user_id: string;
+    status: 'online' | 'away' | 'dnd' | 'offline';
+    manual?: boolean;
+    last_activity_at?: number;
+}
+
+export interface UserThread {
+    id: string;
+    reply_count: number;
+    last_reply_at: number;
+    last_viewed_at: number;
+    participants: User[];
+    post: Post;
+    unread_replies: number;
+    unread_mentions: number;
+    is_following?: boolean;
+}
+
+export interface UserThreadList {
+    total: number;
+    total_unread_threads: number;
+    total_unread_mentions: number;
+    threads: UserThread[];
+}
+
+export interface ServerError {
+    id: string;
+    message: string;
+    status_code: number;
+}

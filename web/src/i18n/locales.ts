@@ -1,0 +1,27 @@
+// The languages the client ships. Codes are what the server stores in the user's `locale` (at most 5 characters,
+// Mattermost's spelling: pt-BR, zh-CN).
+export interface LocaleInfo {
+    code: string;
+    name: string; // the language's own name
+    rtl?: boolean;
+}
+
+export const LOCALES: LocaleInfo[] = [
+    {code: 'en', name: 'English'},
+    {code: 'de', name: 'Deutsch'},
+    {code: 'hr', name: 'Hrvatski'},
+];
+
+/** The shipped locale closest to a requested one ('pt' → 'pt-BR', 'de-AT' → 'de'), else English. */
+export function matchLocale(requested: string | undefined | null): string {
+    if (!requested) return 'en';
+    const lower = requested.toLowerCase();
+    const exact = LOCALES.find((l) => l.code.toLowerCase() === lower);
+    if (exact) return exact.code;
+    const base = lower.split(/[-_]/)[0];
+    return LOCALES.find((l) => l.code.toLowerCase().split('-')[0] === base)?.code ?? 'en';
+}
+
+export function isRtl(code: string): boolean {
+    return LOCALES.some((l) => l.code === code && l.rtl);
+}
