@@ -17,11 +17,11 @@ async def test_signup_then_reload_keeps_the_session(pages: Pages) -> None:
     await page.get_by_label("Username").fill("ana")
     await page.get_by_label("Password").fill("secret-pass-1")
     await page.get_by_role("button", name="Create account").click()
-    await expect(page.get_by_text("ana")).to_be_visible()
+    await expect(page.get_by_text("ana", exact=True)).to_be_visible()
     cookies = {c["name"] for c in await page.context.cookies()}
     assert {"MMAUTHTOKEN", "MMUSERID", "MMCSRF"} <= cookies
     await page.reload()
-    await expect(page.get_by_text("ana")).to_be_visible()
+    await expect(page.get_by_text("ana", exact=True)).to_be_visible()
 
 
 async def test_wrong_password_is_explained_in_words(pages: Pages) -> None:
