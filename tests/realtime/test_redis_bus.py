@@ -16,7 +16,7 @@ from kafana.events import Broadcast, Event, to_channel, to_user
 from kafana.realtime import Hub
 from kafana.realtime.connection import CLOSE_INTERNAL
 from kafana.realtime.frames import frame
-from kafana.realtime.redis_bus import RedisBus, decode, encode
+from kafana.realtime.redis_bus import BATCH, BEAT, BYE, DEAD_AFTER_BEATS, Message, RedisBus, decode, encode
 from tests.helpers import Api
 from tests.realtime.servers import channel_prefix, require_redis
 
@@ -84,8 +84,8 @@ async def nodes(services: Services) -> AsyncIterator[tuple[Node, Node]]:
 
 def test_wire_format_round_trip() -> None:
     event = Event("posted", {"post": '{"id":"x"}', "n": [1, None]}, Broadcast(channel_id="c" * 26, omit_users=frozenset({"a", "b"}), omit_connection_id="k"))
-    node, seq, events = decode(encode("n" * 26, 7, [event, to_user(USER, "typing", {})]))
-    assert (node, seq) == ("n" * 26, 7) and events == [event, to_user(USER, "typing", {})]
+    assert decode(encode("n" * 26, 7, [event, to_user(USER, "typing", {})])) == Message("n" * 26, 7, BATCH, [event, to_user(USER, "typing", {})])
+    assert decode(encode("n" * 26, 7, [], kind=BEAT, lost=True)) == Message("n" * 26, 7, BEAT, [], lost=True)
 
 
 async def test_event_published_on_a_is_delivered_by_b_and_once_by_a(nodes: tuple[Node, Node]) -> None:
@@ -119,16 +119,21 @@ async def test_membership_change_published_on_a_applies_on_b(nodes: tuple[Node, 
     assert [json.loads(frame(*item))["event"] for item in conn.buffer] == ["hello", "posted", "marker"]
 
 
-async def test_lost_subscription_makes_every_connection_start_over(nodes: tuple[Node, Node]) -> None:
-    a, b = nodes
-    conn, outlet = b.hub.open(USER, "t")
-    admin_client = Redis.from_url(b.bus.url)
+async def kill_client(bus: RedisBus, role: str) -> None:
+    """Cut one of the bus's Redis connections (`sub` or `pub`) from the server side."""
+    admin_client = Redis.from_url(bus.url)
     try:
         clients = await admin_client.client_list()
-        (victim,) = [c for c in clients if c.get("name") == f"kafana-{b.bus.node_id}-sub"]
+        (victim,) = [c for c in clients if c.get("name") == f"kafana-{bus.node_id}-{role}"]
         await admin_client.client_kill_filter(_id=victim["id"])
     finally:
         await admin_client.aclose()
+
+
+async def test_lost_subscription_makes_every_connection_start_over(nodes: tuple[Node, Node]) -> None:
+    a, b = nodes
+    conn, outlet = b.hub.open(USER, "t")
+    await kill_client(b.bus, "sub")
     await b.until(lambda: b.resyncs == 1)
     assert outlet.close_code == CLOSE_INTERNAL and conn.id not in b.hub.connections
     await b.bus.wait_subscribed()
@@ -159,3 +164,92 @@ async def test_publishing_without_redis_delivers_here_and_never_raises(services:
         assert node.count("x") == 1 and conn.next_seq == 2
     finally:
         await node.hub.stop()
+
+
+async def test_a_batch_dropped_after_a_receiver_resubscribed_still_makes_it_start_over(nodes: tuple[Node, Node]) -> None:
+    """B re-subscribes (and starts over) first; then A fails to publish a batch. B has forgotten A's numbers, so
+    only the `lost` mark on A's next message can tell B that a connection opened in between missed something."""
+    a, b = nodes
+    await a.hub.publish([to_user(USER, "warm", {})])  # A's publishing connection exists now
+    await b.received("warm")
+    await kill_client(b.bus, "sub")
+    await b.until(lambda: b.resyncs == 1)
+    await b.bus.wait_subscribed()
+    conn, outlet = b.hub.open(USER, "t")
+    await kill_client(a.bus, "pub")
+    await a.hub.publish([to_user(USER, "dropped", {})])
+    await a.bus.flush()
+    await a.hub.publish([to_user(USER, "after", {})])
+    await b.received("after")
+    assert b.count("dropped") == 0
+    assert b.resyncs == 2 and outlet.close_code == CLOSE_INTERNAL and conn.id not in b.hub.connections
+
+
+PEER = "p" * 26
+
+
+@pytest.fixture
+async def listener(services: Services) -> AsyncIterator[tuple[Node, Redis]]:
+    """One node with quick heartbeats, and a Redis client that speaks as another node `PEER`."""
+    url, prefix = await require_redis(), channel_prefix()
+    node = await start_node(services, url, prefix, heartbeat_interval=0.05)
+    peer = Redis.from_url(url)
+    try:
+        yield node, peer
+    finally:
+        await peer.aclose()
+        await node.hub.stop()
+
+
+async def say(node: Node, peer: Redis, message: bytes) -> None:
+    await peer.publish(node.bus.channel, message)
+
+
+async def test_a_peer_that_falls_silent_makes_connections_start_over(listener: tuple[Node, Redis]) -> None:
+    node, peer = listener
+    conn, outlet = node.hub.open(USER, "t")
+    await say(node, peer, encode(PEER, 1, [to_user(USER, "one", {})]))
+    await node.received("one")
+    assert PEER in node.bus.peers and node.resyncs == 0
+    # no heartbeat follows: after DEAD_AFTER_BEATS intervals the peer counts as dead (killed, or cut off)
+    await node.until(lambda: node.resyncs == 1)
+    assert PEER not in node.bus.peers and outlet.close_code == CLOSE_INTERNAL and conn.id not in node.hub.connections
+    assert DEAD_AFTER_BEATS * node.bus.heartbeat_interval < WAIT
+
+
+async def test_a_heartbeat_reveals_a_lost_last_batch(listener: tuple[Node, Redis]) -> None:
+    node, peer = listener
+    await say(node, peer, encode(PEER, 1, [to_user(USER, "one", {})]))
+    await node.received("one")
+    conn, outlet = node.hub.open(USER, "t")
+    await say(node, peer, encode(PEER, 2, [], kind=BEAT))  # batch 2 never arrived
+    await node.until(lambda: node.resyncs == 1)
+    assert outlet.close_code == CLOSE_INTERNAL and conn.id not in node.hub.connections
+
+
+async def test_a_peer_that_says_goodbye_is_not_mourned(listener: tuple[Node, Redis]) -> None:
+    node, peer = listener
+    await say(node, peer, encode(PEER, 1, [to_user(USER, "one", {})]))
+    await say(node, peer, encode(PEER, 1, [], kind=BEAT))
+    await say(node, peer, encode(PEER, 1, [], kind=BYE))
+    await say(node, peer, encode("q" * 26, 1, [to_user(USER, "marker", {})]))
+    await node.received("marker")
+    assert PEER not in node.bus.peers and node.resyncs == 0
+
+
+async def test_a_node_that_stops_says_goodbye(services: Services) -> None:
+    url, prefix = await require_redis(), channel_prefix()
+    a = await start_node(services, url, prefix, heartbeat_interval=0.5)
+    b = await start_node(services, url, prefix, heartbeat_interval=0.5)
+    peer = Redis.from_url(url)
+    try:
+        await a.hub.publish([to_user(USER, "x", {})])
+        await b.received("x")
+        assert a.bus.node_id in b.bus.peers
+        await a.hub.stop()
+        await say(b, peer, encode(PEER, 1, [to_user(USER, "marker", {})]))
+        await b.received("marker")
+        assert a.bus.node_id not in b.bus.peers and b.resyncs == 0
+    finally:
+        await peer.aclose()
+        await b.hub.stop()

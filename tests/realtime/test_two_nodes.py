@@ -5,96 +5,19 @@ removed through node A stops receiving the channel's events on node B. Waits are
 from __future__ import annotations
 
 import json
-import subprocess
-import time
-import uuid
 from collections.abc import AsyncIterator
-from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
-import httpx
 import pytest
-from websockets.asyncio.client import connect
 
-from tests.compat.conftest import STARTUP_TIMEOUT, LiveServer, _ping, free_port, kafana_executable, server_env
-from tests.conftest import PG_ADMIN_URL, _pg_admin, _pg_available
 from tests.helpers import Api
-from tests.realtime.conftest import WAIT, Socket
-from tests.realtime.servers import channel_prefix, missing, require_redis
-
-
-def start_node(data_dir: Path, env: dict[str, str], attempts: int = 3) -> LiveServer:
-    """`kafana serve` with `env` on a free port, once GET /system/ping answers (bounded start-up polling)."""
-    data_dir.mkdir(parents=True, exist_ok=True)
-    last_log = ""
-    for attempt in range(attempts):
-        port = free_port()
-        log_path = data_dir / f"server-{attempt}.log"
-        with log_path.open("wb") as log:
-            process = subprocess.Popen(
-                [str(kafana_executable()), "serve", "--data-dir", str(data_dir), "--port", str(port), "--host", "127.0.0.1"],
-                stdin=subprocess.DEVNULL,
-                stdout=log,
-                stderr=subprocess.STDOUT,
-                env=env,
-                cwd=str(data_dir),
-            )
-        server = LiveServer("127.0.0.1", port, data_dir, log_path, process)
-        deadline = time.monotonic() + STARTUP_TIMEOUT
-        while time.monotonic() < deadline and process.poll() is None:
-            if _ping(server.url):
-                return server
-            time.sleep(0.05)  # start-up polling, not synchronization between test steps
-        last_log = server.log_tail()
-        server.stop()
-    raise RuntimeError(f"kafana serve did not start; last log:\n{last_log}")
-
-
-@dataclass
-class Cluster:
-    a: LiveServer
-    b: LiveServer
-    http_a: httpx.AsyncClient
-    admin: Api  # signed up first, through node A: system admin
-
-    async def socket(self, user: Api, node: LiveServer) -> Socket:
-        ws = await connect(
-            f"ws://{node.host}:{node.port}/api/v4/websocket",
-            additional_headers={"Authorization": f"Bearer {user.token}"},
-            ping_interval=None,
-            open_timeout=WAIT,
-        )
-        sock = Socket(ws)
-        hello = await sock.next()
-        assert hello["event"] == "hello" and hello["seq"] == 0
-        return sock
+from tests.realtime.servers import Cluster, cluster_of, require_redis
 
 
 @pytest.fixture(scope="module")
 async def cluster(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[Cluster]:
-    redis_url = await require_redis()
-    if not await _pg_available():
-        missing(f"PostgreSQL not reachable at {PG_ADMIN_URL}")
-    name = "kafana_nodes_" + uuid.uuid4().hex[:12]
-    await _pg_admin(f'CREATE DATABASE "{name}"')
-    servers: list[LiveServer] = []
-    try:
-        env = server_env()
-        env.update(
-            KAFANA_DATABASE_URL=PG_ADMIN_URL.rsplit("/", 1)[0] + "/" + name,
-            KAFANA_REDIS_URL=redis_url,
-            KAFANA_REDIS_CHANNEL_PREFIX=channel_prefix(),
-        )
-        for node in ("a", "b"):
-            servers.append(start_node(tmp_path_factory.mktemp(f"node-{node}"), env))
-        async with httpx.AsyncClient(base_url=servers[0].url, timeout=WAIT) as http_a:
-            admin = await Api(http_a).signup("admin")
-            yield Cluster(servers[0], servers[1], http_a, admin)
-    finally:
-        for server in servers:
-            server.stop()
-        await _pg_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    async with cluster_of(tmp_path_factory.mktemp("nodes"), await require_redis()) as nodes:
+        yield nodes
 
 
 async def _member(cluster: Cluster, name: str) -> tuple[Api, dict[str, Any], dict[str, Any], dict[str, Any]]:

@@ -5,12 +5,21 @@ node's hub at once, in commit order, and queues it for Redis; a background task 
 so a slow or unreachable Redis never holds up a writer (the database is the truth: failures are logged, not
 raised). Each node skips its own messages when they come back from Redis, so it delivers every batch once.
 
-A message is `{"node", "seq", "events": [{"event", "data", "broadcast"}]}`: only the events' content, the
-receiving hub serializes each event once per audience as usual. `seq` counts one node's batches, so a
-receiver notices a batch it missed (a failed publish, a full queue). Never a silent gap: when a batch may have
-been lost — a gap in a node's `seq`, or the subscription re-established after an interruption — the bus calls
-`gap` and the hub makes every connection start over (clients get a new connection id and resync). While the
-subscription is down, `healthy` is False and the hub reads membership afresh instead of trusting its cache.
+A message is `{"node", "seq", "kind", "lost", "events": [{"event", "data", "broadcast"}]}`: only the events'
+content, the receiving hub serializes each event once per audience as usual. `seq` counts one node's batches,
+so a receiver notices a batch it missed. Never a silent gap: whenever batches from another node may have been
+lost, the bus calls `gap` and the hub makes every connection start over (clients get a new connection id and
+resync). That happens when
+- a node's `seq` skips a number (a failed publish, a full outbox);
+- a message says `lost`: its sender dropped batches since its last message that reached Redis (a receiver
+  that re-subscribed meanwhile cannot see the skipped numbers);
+- the subscription is re-established after an interruption (what was published meanwhile is gone);
+- a node falls silent without saying goodbye (killed, or cut off from Redis): what it committed just before
+  may never have been published. Every node sends a heartbeat (`kind` "beat", carrying the `seq` of its last
+  batch, so a lost last batch is noticed too) every `heartbeat_interval`; one not heard for
+  `DEAD_AFTER_BEATS` intervals is dead. A node that stops cleanly says "bye" (with its last `seq`) instead.
+While the subscription is down, `healthy` is False and the hub reads membership afresh instead of trusting its
+cache.
 """
 
 from __future__ import annotations
@@ -20,6 +29,7 @@ import contextlib
 import logging
 import time
 from collections.abc import Sequence
+from dataclasses import dataclass, field
 from typing import Any
 
 import orjson
@@ -36,13 +46,27 @@ log = logging.getLogger(__name__)
 
 OUTBOX_LIMIT = 10_000  # batches waiting for Redis; past this they are dropped (receivers notice the gap)
 PING_INTERVAL = 15.0  # an idle subscription pings Redis this often; no answer for 3 intervals: reconnect
+DEAD_AFTER_BEATS = 5  # a node not heard for this many heartbeat intervals is dead: its last batches may be lost
+
+BATCH, BEAT, BYE = "batch", "beat", "bye"
 
 
-def encode(node: str, seq: int, events: Sequence[Event]) -> bytes:
+@dataclass(frozen=True)
+class Message:
+    node: str
+    seq: int  # a batch's own number; for a heartbeat or goodbye, the number of the sender's last batch
+    kind: str = BATCH
+    events: list[Event] = field(default_factory=list)
+    lost: bool = False  # the sender dropped batches since its previous message that reached Redis
+
+
+def encode(node: str, seq: int, events: Sequence[Event], *, kind: str = BATCH, lost: bool = False) -> bytes:
     return orjson.dumps(
         {
             "node": node,
             "seq": seq,
+            "kind": kind,
+            "lost": lost,
             "events": [
                 {
                     "event": e.event,
@@ -62,7 +86,7 @@ def encode(node: str, seq: int, events: Sequence[Event]) -> bytes:
     )
 
 
-def decode(message: bytes | str) -> tuple[str, int, list[Event]]:
+def decode(message: bytes | str) -> Message:
     body = orjson.loads(message)
     events = []
     for item in body["events"]:
@@ -76,7 +100,10 @@ def decode(message: bytes | str) -> tuple[str, int, list[Event]]:
             omit_connection_id=str(b["omit_connection_id"]),
         )
         events.append(Event(str(item["event"]), dict(item["data"]), broadcast))
-    return str(body["node"]), int(body["seq"]), events
+    kind = str(body.get("kind", BATCH))
+    if kind not in (BATCH, BEAT, BYE):
+        raise ValueError(f"unknown message kind {kind!r}")
+    return Message(str(body["node"]), int(body["seq"]), kind, events, bool(body.get("lost", False)))
 
 
 class RedisBus:
@@ -88,6 +115,7 @@ class RedisBus:
         start_timeout: float = 5.0,
         backoff_min: float = 0.1,
         backoff_max: float = 5.0,
+        heartbeat_interval: float = 1.0,
     ) -> None:
         self.url = url
         self.channel = f"{channel_prefix}:events"
@@ -95,17 +123,19 @@ class RedisBus:
         self.start_timeout = start_timeout  # how long start() waits for the first subscription
         self.backoff_min = backoff_min
         self.backoff_max = backoff_max
+        self.heartbeat_interval = heartbeat_interval
         self.healthy = False
         self.subscriptions = 0  # how many times the subscription was (re-)established
         self._deliver: Deliver | None = None
         self._gap: Gap | None = None
         self._seq = 0
-        self._last_seq: dict[str, int] = {}  # per publishing node: the last batch seen
-        self._outbox: asyncio.Queue[bytes] = asyncio.Queue(OUTBOX_LIMIT)
+        self._lost = False  # batches were dropped since the last message that reached Redis
+        self._last_seq: dict[str, int] = {}  # per other node: the last batch it told us about
+        self.peers: dict[str, float] = {}  # the other nodes we hear from: when we last did (monotonic)
+        self._outbox: asyncio.Queue[tuple[str, int, Sequence[Event]]] = asyncio.Queue(OUTBOX_LIMIT)
         self._subscribed = asyncio.Event()
         self._started = False  # once start() has returned, any new subscription follows a gap
         self._tasks: list[asyncio.Task[None]] = []
-        self._overflowing = False
 
     def _client(self, role: str) -> Redis:
         # No retries inside redis-py: a lost connection must surface here, or a silent resubscription
@@ -128,6 +158,7 @@ class RedisBus:
         self._tasks = [
             asyncio.create_task(self._listen_forever(), name="kafana-bus-listen"),
             asyncio.create_task(self._publish_forever(), name="kafana-bus-publish"),
+            asyncio.create_task(self._beat_forever(), name="kafana-bus-heartbeat"),
         ]
         try:
             await asyncio.wait_for(self._subscribed.wait(), self.start_timeout)
@@ -136,10 +167,12 @@ class RedisBus:
         self._started = True
 
     async def stop(self) -> None:
-        """Give queued batches a moment to reach Redis, then stop."""
+        """Say goodbye (so other nodes do not take this node for dead) and give queued batches a moment to
+        reach Redis, then stop."""
         if self.healthy:
+            self._enqueue(BYE, self._seq, ())
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._outbox.join(), 2.0)
+                await asyncio.wait_for(self.flush(), 2.0)
         for task in self._tasks:
             task.cancel()
         for task in self._tasks:
@@ -152,35 +185,50 @@ class RedisBus:
     async def wait_subscribed(self) -> None:
         await self._subscribed.wait()
 
+    async def flush(self) -> None:
+        """Wait until everything queued so far has been sent to Redis or dropped."""
+        await self._outbox.join()
+
     # Publishing -----------------------------------------------------------------------------------------------
 
     async def publish(self, events: Sequence[Event]) -> None:
         self._seq += 1
-        try:
-            self._outbox.put_nowait(encode(self.node_id, self._seq, events))
-        except asyncio.QueueFull:
-            if not self._overflowing:
-                log.error("the Redis outbox is full: batches are dropped until it drains (other nodes will resync)")
-            self._overflowing = True
+        self._enqueue(BATCH, self._seq, events)
         if self._deliver is not None:
             await self._deliver(events)  # this node's sockets: at once, in commit order, with or without Redis
+
+    def _enqueue(self, kind: str, seq: int, events: Sequence[Event]) -> None:
+        try:
+            self._outbox.put_nowait((kind, seq, events))
+        except asyncio.QueueFull:
+            if kind == BATCH:
+                if not self._lost:
+                    log.error("the Redis outbox is full: batches are dropped until it drains (other nodes will resync)")
+                self._lost = True
+
+    async def _beat_forever(self) -> None:
+        while True:
+            if self._outbox.empty():  # anything queued tells the others we are alive just as well
+                self._enqueue(BEAT, self._seq, ())
+            await asyncio.sleep(self.heartbeat_interval)
 
     async def _publish_forever(self) -> None:
         backoff = self.backoff_min
         client: Redis | None = None
         try:
             while True:
-                message = await self._outbox.get()
+                kind, seq, events = await self._outbox.get()
                 try:
                     client = client or self._client("pub")
-                    await client.publish(self.channel, message)
+                    await client.publish(self.channel, encode(self.node_id, seq, events, kind=kind, lost=self._lost))
                     backoff = self.backoff_min
-                    self._overflowing = False
+                    self._lost = False
                 except Exception as exc:
-                    # Other nodes will notice the gap in our batch numbers (or their own lost subscription) and
-                    # resync, so what is queued now is of no use to them either.
+                    # Other nodes will notice (the gap in our batch numbers, the `lost` mark on our next message,
+                    # or their own lost subscription) and resync, so what is queued now is of no use to them.
+                    self._lost = True
                     dropped = 1 + self._drain()
-                    log.warning("publishing to Redis failed (%s): %d batches are lost to other nodes, which will resync", exc, dropped)
+                    log.warning("publishing to Redis failed (%s): %d messages are lost to other nodes, which will resync", exc, dropped)
                     if client is not None:
                         with contextlib.suppress(Exception):
                             await client.aclose()
@@ -238,9 +286,11 @@ class RedisBus:
             if time.monotonic() >= deadline:
                 raise TimeoutError("no confirmation of SUBSCRIBE from Redis")
         self.subscriptions += 1
+        # Whatever was published while we were not subscribed is gone: everyone here starts over, and we
+        # follow the other nodes afresh from here.
+        self._last_seq.clear()
+        self.peers.clear()
         if self._started and self._gap is not None:
-            # Anything published while we were not subscribed is gone: everyone here starts over.
-            self._last_seq.clear()
             await self._gap()
         self.healthy = True
         self._subscribed.set()
@@ -248,33 +298,53 @@ class RedisBus:
     async def _listen(self, pubsub: PubSub) -> None:
         last_heard = time.monotonic()
         while True:
-            message = await pubsub.get_message(timeout=PING_INTERVAL)
+            message = await pubsub.get_message(timeout=min(PING_INTERVAL, self.heartbeat_interval))
+            now = time.monotonic()
+            await self._bury_the_silent(now)
             if message is None:
-                if time.monotonic() - last_heard > 3 * PING_INTERVAL:
+                if now - last_heard > 3 * PING_INTERVAL:
                     raise ConnectionError("Redis stopped answering")
-                await pubsub.ping()
+                if now - last_heard > PING_INTERVAL:
+                    await pubsub.ping()
                 continue
-            last_heard = time.monotonic()
+            last_heard = now
             if message.get("type") == "message":
-                await self._receive(message["data"])
+                await self._receive(message["data"], now)
 
-    async def _receive(self, raw: Any) -> None:
+    async def _receive(self, raw: Any, now: float) -> None:
         try:
-            node, seq, events = decode(raw)
+            message = decode(raw)
         except Exception:
             log.exception("ignoring a malformed message on %s", self.channel)
             return
+        node = message.node
         if node == self.node_id:
             return  # delivered when it was published
         last = self._last_seq.get(node)
-        self._last_seq[node] = seq
-        if last is not None and seq != last + 1 and self._gap is not None:
-            log.warning("missed %d batches from node %s; connections start over", seq - last - 1, node)
+        previous = message.seq - 1 if message.kind == BATCH else message.seq  # the batch sent just before this
+        if message.kind == BYE:
+            self._last_seq.pop(node, None)
+            self.peers.pop(node, None)
+        else:
+            self._last_seq[node] = message.seq
+            self.peers[node] = now
+        if (message.lost or (last is not None and previous != last)) and self._gap is not None:
+            log.warning("batches from node %s were lost; connections start over", node)
             await self._gap()
-        if self._deliver is not None:
+        if message.events and self._deliver is not None:
             try:
-                await self._deliver(events)
+                await self._deliver(message.events)
             except Exception:
                 log.exception("delivering events from node %s failed", node)
                 if self._gap is not None:
                     await self._gap()
+
+    async def _bury_the_silent(self, now: float) -> None:
+        """Nodes gone silent without a goodbye may have committed batches that never reached Redis."""
+        dead = [node for node, heard in self.peers.items() if now - heard > DEAD_AFTER_BEATS * self.heartbeat_interval]
+        for node in dead:
+            del self.peers[node]
+            self._last_seq.pop(node, None)
+        if dead and self._gap is not None:
+            log.warning("node(s) %s fell silent without a goodbye; connections start over", ", ".join(dead))
+            await self._gap()
