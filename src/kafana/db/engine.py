@@ -11,17 +11,19 @@ from __future__ import annotations
 import asyncio
 import inspect
 import logging
-from collections.abc import AsyncIterator, Callable, Sequence
-from contextlib import asynccontextmanager
+from collections.abc import AsyncIterator, Callable, Iterator, Sequence
+from contextlib import asynccontextmanager, contextmanager
 from typing import Any
 
 import orjson
 from sqlalchemy import event, make_url
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 
 from kafana.db.sqlite_inline import InlineConnection
 from kafana.db.uow import UnitOfWork
 from kafana.events import Event
+from kafana.lib.errors import AppError
 
 log = logging.getLogger(__name__)
 
@@ -29,6 +31,19 @@ EventPublisher = Callable[[Sequence[Event]], Any]
 
 # JSON columns (props, notify_props…) are decoded for every row read: orjson is several times faster.
 JSON_CODEC: dict[str, Any] = {"json_serializer": lambda value: orjson.dumps(value).decode(), "json_deserializer": orjson.loads}
+
+
+@contextmanager
+def outage_is_unavailable() -> Iterator[None]:
+    """A database that went away (connection refused, reset or terminated) is a 503 the client may retry (with
+    the same `pending_post_id` for posts), not an unexpected 500. Other database errors pass through."""
+    try:
+        yield
+    except (ConnectionError, DBAPIError) as exc:
+        if isinstance(exc, DBAPIError) and not exc.connection_invalidated:
+            raise
+        log.warning("the database is unreachable: %s", exc)
+        raise AppError(503, "app.database.unavailable.app_error", "The database is unavailable; please try again.") from exc
 
 
 def _sqlite_engine(url: str, *, writer: bool, synchronous: str, pool_size: int) -> AsyncEngine:
@@ -66,17 +81,18 @@ class Database:
         """One durable transaction. Events recorded on the unit of work are published after commit, and in
         commit order: commit and publish happen under one lock, so a post committed after a member's removal
         can never be routed before that removal (on PostgreSQL, commits would otherwise race)."""
-        async with self._write_sessions() as session:
-            uow = UnitOfWork(session)
-            transaction = await session.begin()
-            try:
-                yield uow
-            except BaseException:
-                await transaction.rollback()
-                raise
-            async with self._commit_order:
-                await transaction.commit()
-                await self._publish(uow)
+        with outage_is_unavailable():
+            async with self._write_sessions() as session:
+                uow = UnitOfWork(session)
+                transaction = await session.begin()
+                try:
+                    yield uow
+                except BaseException:
+                    await transaction.rollback()
+                    raise
+                async with self._commit_order:
+                    await transaction.commit()
+                    await self._publish(uow)
         for hook in uow.after_commit:
             result = hook()
             if inspect.isawaitable(result):
@@ -94,8 +110,9 @@ class Database:
 
     @asynccontextmanager
     async def read(self) -> AsyncIterator[AsyncSession]:
-        async with self._read_sessions() as session, session.begin():
-            yield session
+        with outage_is_unavailable():
+            async with self._read_sessions() as session, session.begin():
+                yield session
 
     async def dispose(self) -> None:
         await self.writer.dispose()
