@@ -48,6 +48,7 @@ def create_app(settings: Settings, *, database: Database | None = None) -> FastA
     bus = RedisBus(settings.redis_url, channel_prefix=settings.redis_channel_prefix) if settings.redis_url else None
     hub = Hub(db, bus=bus, server_version=version_id())
     db.publisher = hub.publish  # committed events go to the WebSocket hub
+    db.on_lost_events = hub.lost
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:

@@ -55,3 +55,42 @@ async def test_a_post_whose_connection_is_terminated_gets_503_and_its_retry_post
     assert json.loads((await sock.until("posted"))[-1]["data"]["post"])["id"] == marker["id"]
     page = await admin.get(f"/channels/{channel['id']}/posts")
     assert [p["id"] for p in page["posts"].values() if p["message"] == "survives"] == [post["id"]]
+
+
+WAIT_AT_COMMIT = (
+    "CREATE FUNCTION kafana_test_wait_at_commit() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN PERFORM pg_advisory_xact_lock(4242); RETURN NULL; END $$",
+    "CREATE CONSTRAINT TRIGGER kafana_test_wait_at_commit AFTER INSERT ON posts DEFERRABLE INITIALLY DEFERRED "
+    "FOR EACH ROW EXECUTE FUNCTION kafana_test_wait_at_commit()",
+)
+NO_WAIT_AT_COMMIT = ("DROP TRIGGER IF EXISTS kafana_test_wait_at_commit ON posts", "DROP FUNCTION IF EXISTS kafana_test_wait_at_commit()")
+
+
+async def test_a_connection_lost_during_commit_makes_sockets_start_over(
+    admin: Api, team: dict[str, object], fresh_database_url: str, open_socket: OpenSocket
+) -> None:
+    """The server cannot tell whether a commit whose connection dropped went through, so it cannot tell whether
+    its events happened: never a silent gap, the sockets start over (here the commit did not happen)."""
+    channel = await admin.create_channel(team, "talk")
+    sock = await open_socket(admin)
+    body = {"channel_id": channel["id"], "message": "unsure", "pending_post_id": "unsure"}
+    engine = create_async_engine(fresh_database_url, isolation_level="AUTOCOMMIT")
+    try:
+        async with engine.connect() as blocker:
+            for statement in WAIT_AT_COMMIT:
+                await blocker.exec_driver_sql(statement)
+            try:
+                # A deferred trigger makes COMMIT wait for a lock we hold; we terminate the backend meanwhile.
+                await blocker.execute(text("SELECT pg_advisory_lock(4242)"))
+                attempt = asyncio.create_task(admin.post("/posts", body, expect=503))
+                await blocker.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": await blocked_backend(blocker)})
+                await blocker.execute(text("SELECT pg_advisory_unlock(4242)"))
+                assert (await attempt)["id"] == "app.database.unavailable.app_error"
+            finally:
+                for statement in NO_WAIT_AT_COMMIT:
+                    await blocker.exec_driver_sql(statement)
+    finally:
+        await engine.dispose()
+    assert await sock.closed() == 1011
+    post = await admin.post("/posts", body, expect=201)
+    page = await admin.get(f"/channels/{channel['id']}/posts")
+    assert [p["id"] for p in page["posts"].values() if p["message"] == "unsure"] == [post["id"]]

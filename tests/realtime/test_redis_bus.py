@@ -253,3 +253,15 @@ async def test_a_node_that_stops_says_goodbye(services: Services) -> None:
     finally:
         await peer.aclose()
         await b.hub.stop()
+
+
+async def test_events_lost_on_one_node_make_every_node_start_over(nodes: tuple[Node, Node]) -> None:
+    """A commit whose outcome is unknown (the connection dropped during COMMIT) published nothing: the sockets
+    of every node must start over, not only those of the node that made it."""
+    a, b = nodes
+    conn_a, outlet_a = a.hub.open(USER, "t")
+    conn_b, outlet_b = b.hub.open(USER, "t")
+    await a.hub.lost()
+    assert a.resyncs == 1 and outlet_a.close_code == CLOSE_INTERNAL and conn_a.id not in a.hub.connections
+    await b.until(lambda: b.resyncs == 1)
+    assert outlet_b.close_code == CLOSE_INTERNAL and conn_b.id not in b.hub.connections

@@ -11,7 +11,7 @@ from __future__ import annotations
 import asyncio
 import inspect
 import logging
-from collections.abc import AsyncIterator, Callable, Iterator, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Sequence
 from contextlib import asynccontextmanager, contextmanager
 from typing import Any
 
@@ -28,19 +28,25 @@ from kafana.lib.errors import AppError
 log = logging.getLogger(__name__)
 
 EventPublisher = Callable[[Sequence[Event]], Any]
+LostEvents = Callable[[], Awaitable[None]]
 
 # JSON columns (props, notify_props…) are decoded for every row read: orjson is several times faster.
 JSON_CODEC: dict[str, Any] = {"json_serializer": lambda value: orjson.dumps(value).decode(), "json_deserializer": orjson.loads}
 
 
+def is_outage(exc: BaseException) -> bool:
+    """The connection to the database was refused, reset or terminated (as opposed to a failed statement)."""
+    return isinstance(exc, ConnectionError) or (isinstance(exc, DBAPIError) and exc.connection_invalidated)
+
+
 @contextmanager
 def outage_is_unavailable() -> Iterator[None]:
-    """A database that went away (connection refused, reset or terminated) is a 503 the client may retry (with
-    the same `pending_post_id` for posts), not an unexpected 500. Other database errors pass through."""
+    """A database that went away is a 503 the client may retry (with the same `pending_post_id` for posts),
+    not an unexpected 500. Other database errors pass through."""
     try:
         yield
     except (ConnectionError, DBAPIError) as exc:
-        if isinstance(exc, DBAPIError) and not exc.connection_invalidated:
+        if not is_outage(exc):
             raise
         log.warning("the database is unreachable: %s", exc)
         raise AppError(503, "app.database.unavailable.app_error", "The database is unavailable; please try again.") from exc
@@ -74,6 +80,8 @@ class Database:
         self._write_sessions = async_sessionmaker(self.writer, expire_on_commit=False, autoflush=False)
         self._read_sessions = async_sessionmaker(self.reader, expire_on_commit=False, autoflush=False)
         self.publisher = publisher
+        # Called when a commit with events fails with a lost connection: it may have committed, unannounced.
+        self.on_lost_events: LostEvents | None = None
         self._commit_order = asyncio.Lock()
 
     @asynccontextmanager
@@ -91,7 +99,12 @@ class Database:
                     await transaction.rollback()
                     raise
                 async with self._commit_order:
-                    await transaction.commit()
+                    try:
+                        await transaction.commit()
+                    except BaseException as exc:
+                        if uow.events and self.on_lost_events is not None and is_outage(exc):
+                            await self.on_lost_events()
+                        raise
                     await self._publish(uow)
         for hook in uow.after_commit:
             result = hook()

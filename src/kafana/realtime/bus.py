@@ -27,6 +27,9 @@ class Bus(Protocol):
     async def publish(self, events: Sequence[Event]) -> None:
         """Send a batch to every node, this one included. Never raises because another node is unreachable."""
 
+    def lost(self) -> None:
+        """Events that may have been committed were never published: make the other nodes start over too."""
+
     async def stop(self) -> None: ...
 
 
@@ -44,6 +47,9 @@ class InProcessBus:
     async def publish(self, events: Sequence[Event]) -> None:
         if self._deliver is not None:
             await self._deliver(events)
+
+    def lost(self) -> None:
+        """There are no other nodes."""
 
     async def stop(self) -> None:
         self._deliver = None

@@ -108,6 +108,12 @@ class Hub:
                     log.exception("routing %s failed; every connection starts over", event.event)
                     self._start_over()
 
+    async def lost(self) -> None:
+        """Database.on_lost_events: a commit's outcome is unknown (the connection dropped during COMMIT), so its
+        events may describe real changes that nobody was told about: every connection on every node starts over."""
+        self.bus.lost()
+        await self.resync()
+
     async def resync(self) -> None:
         """The bus lost events from other nodes (Redis was unreachable): every connection starts over."""
         async with self._lock:

@@ -197,6 +197,11 @@ class RedisBus:
         if self._deliver is not None:
             await self._deliver(events)  # this node's sockets: at once, in commit order, with or without Redis
 
+    def lost(self) -> None:
+        """Tell the other nodes at once (a heartbeat marked `lost`) that events of ours may be missing."""
+        self._lost = True
+        self._enqueue(BEAT, self._seq, ())
+
     def _enqueue(self, kind: str, seq: int, events: Sequence[Event]) -> None:
         try:
             self._outbox.put_nowait((kind, seq, events))
