@@ -173,11 +173,13 @@ class RedisBus:
             self._enqueue(BYE, self._seq, ())
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self.flush(), 2.0)
-        for task in self._tasks:
-            task.cancel()
-        for task in self._tasks:
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
+        pending = set(self._tasks)
+        while pending:
+            # Cancel again until they end: redis-py may turn a cancellation that lands inside its own timeout
+            # into a TimeoutError, which the loops take for a Redis failure and carry on.
+            for task in pending:
+                task.cancel()
+            _done, pending = await asyncio.wait(pending, timeout=1.0)
         self._tasks = []
         self._deliver = self._gap = None
         self.healthy = False
