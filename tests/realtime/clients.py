@@ -54,6 +54,7 @@ class Poster(Changes):
         self.clients = [cluster.on(user, node) for node in nodes]
         self.channel_id = channel_id
         self.acked: dict[str, str] = {}  # pending_post_id -> post id, for every 201
+        self.acked_messages: set[str] = set()
         self.failures: list[str] = []  # what each failed attempt got (a test may assert their shape)
         self.retried: set[str] = set()  # pending_post_ids sent more than once
         self._stop = asyncio.Event()
@@ -87,6 +88,7 @@ class Poster(Changes):
                 else:
                     if response.status_code == 201:
                         self.acked[pending] = response.json()["id"]
+                        self.acked_messages.add(body["message"])
                         break
                     self.failures.append(f"{response.status_code} {response.json().get('id')}")
                     assert response.status_code >= 500, response.text  # 4xx would be a bug in the test
@@ -113,6 +115,7 @@ class Listener(Changes):
         self.streams: list[list[str]] = []  # per connection id: the messages of `posted` events, in seq order
         self.known: dict[str, str] = {}  # post id -> message, from events and resyncs
         self.resyncs = 0
+        self.connects = 0  # WebSocket handshakes completed
         self.problems: list[str] = []  # seq gaps or repeats the server did not announce, hellos out of place
         self._last_seen = int(time.time() * 1000) - 1000  # the newest post's update_at (ms) known here
         self._needs_resync = False
@@ -122,7 +125,7 @@ class Listener(Changes):
         self._task: asyncio.Task[None] | None = None
 
     def __repr__(self) -> str:
-        return f"Listener({self.user.user['username']}@{self.node.port}, resyncs={self.resyncs})"
+        return f"Listener({self.user.user['username']}@{self.node.port}, connects={self.connects}, resyncs={self.resyncs})"
 
     async def start(self) -> None:
         """Connect and return after the first hello."""
@@ -135,6 +138,11 @@ class Listener(Changes):
             await self._ws.close()
         if self._task is not None:
             await asyncio.wait_for(self._task, WAIT)
+
+    def drop(self) -> None:
+        """Lose the connection without a closing handshake (a network blip); the client will resume."""
+        if self._ws is not None:
+            self._ws.transport.abort()
 
     async def knows(self, messages: set[str]) -> None:
         await self.until(lambda: messages <= set(self.known.values()), CONVERGE)
@@ -157,6 +165,7 @@ class Listener(Changes):
                     open_timeout=WAIT,
                 ) as ws:
                     self._ws = ws
+                    self.connects += 1
                     async for raw in ws:
                         await self._on_frame(json.loads(raw))
             except (OSError, TimeoutError, WebSocketException):

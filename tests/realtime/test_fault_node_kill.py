@@ -1,8 +1,10 @@
-"""Fault F7 of reliability.md on two `kafana serve` nodes: node B is killed with SIGKILL while a client posts
-through it and reconnecting clients listen on both nodes. The poster retries what failed on node A with the
-same `pending_post_id`; B's listeners reconnect to A, which does not know their connection ids, so they get
-new ones and resync. Afterwards every acknowledged post is in the channel exactly once and every listener
-knows every post, with no gap the server did not announce."""
+"""Faults F4 and F7 of reliability.md on two `kafana serve` nodes, while a client posts through node B and
+reconnecting clients listen on both nodes. First every socket drops (no closing handshake): each client
+resumes with `connection_id` + `sequence_number` and the server replays what it missed, with no resync. Then
+node B is killed with SIGKILL. The poster retries what failed on node A with the same `pending_post_id`; B's
+listeners reconnect to A, which does not know their connection ids, so they get new ones and resync.
+Afterwards every acknowledged post is in the channel exactly once and every listener knows every post, with
+no gap the server did not announce."""
 
 from __future__ import annotations
 
@@ -16,7 +18,7 @@ from tests.realtime.servers import cluster_of, require_redis
 pytestmark = pytest.mark.skipif(not USE_POSTGRES, reason="runs in the PostgreSQL pass (KAFANA_TEST_DATABASE=postgres)")
 
 
-async def test_node_killed_while_posting(tmp_path_factory: pytest.TempPathFactory) -> None:
+async def test_sockets_dropped_then_node_killed_while_posting(tmp_path_factory: pytest.TempPathFactory) -> None:
     async with cluster_of(tmp_path_factory.mktemp("nodes"), await require_redis()) as cluster:
         a, b = cluster.a, cluster.b
         channel, listeners = await channel_with_listeners(cluster)
@@ -24,7 +26,15 @@ async def test_node_killed_while_posting(tmp_path_factory: pytest.TempPathFactor
         poster = Poster(cluster, cluster.admin, channel["id"], [b, a])
         try:
             poster.start()
-            await poster.posted(15)
+            await poster.posted(5)
+            for listener in listeners:
+                listener.drop()
+            await poster.posted(10)
+            for listener in listeners:
+                await listener.knows(set(poster.acked_messages))
+                listener.check()
+                # reconnected, and resumed: no new hello, no resync
+                assert listener.connects >= 2 and listener.resyncs == 0 and len(listener.streams) == 1, listener
             assert not poster.failures
             last_pending, last_id = list(poster.acked.items())[-1]  # acknowledged by B
             b.process.kill()  # SIGKILL: no goodbye, sockets reset, a request may be cut mid-way
