@@ -51,7 +51,25 @@ class Settings(BaseModel):
     email_from: str = "kafana@localhost"
     retention_message_days: int = 0
     retention_file_days: int = 0
+    # Files: uploads, thumbnails, profile pictures and emoji. `local` keeps them under files_directory
+    # (default data_dir/files); `s3` in an S3-compatible bucket (several nodes share it).
     files_backend: Literal["local", "s3"] = "local"
+    files_directory: Path | None = None
+    s3_bucket: str = ""
+    s3_endpoint_url: str = ""  # empty: AWS; set for MinIO, Ceph, Garage, moto…
+    s3_region: str = "us-east-1"
+    s3_access_key_id: str = ""
+    s3_secret_access_key: str = ""
+    s3_prefix: str = ""  # keys are stored under this prefix (several installs may share a bucket)
+    s3_addressing_style: Literal["path", "virtual", "auto"] = "path"
+    max_file_size: int = 104_857_600  # bytes per uploaded file (Mattermost's MaxFileSize, 100 MiB)
+    max_image_pixels: int = 7680 * 4320  # larger images are stored without thumbnails (Mattermost's 33 MP)
+    enable_public_links: bool = False
+    enable_link_previews: bool = True
+    enable_image_proxy: bool = True
+    # Outgoing fetches (link previews, the image proxy) refuse loopback, private, link-local… addresses.
+    # Comma-separated networks listed here are allowed anyway: for tests and closed intranets only.
+    outbound_allowed_networks: str = ""
     push_proxy_url: str = ""
 
     @property
@@ -66,6 +84,10 @@ class Settings(BaseModel):
         if url.startswith("sqlite://"):
             return "sqlite+aiosqlite://" + url[len("sqlite://") :]
         return url
+
+    @property
+    def files_root(self) -> Path:
+        return self.files_directory or self.data_dir / "files"
 
     @property
     def is_sqlite(self) -> bool:

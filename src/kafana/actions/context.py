@@ -9,6 +9,7 @@ from argon2 import PasswordHasher
 
 from kafana.config import Settings
 from kafana.db import Database
+from kafana.files import FileStore, open_store
 from kafana.lib.passwords import make_hasher
 from kafana.models import Session, User
 from kafana.models.actor import SYSTEM, Actor
@@ -50,9 +51,11 @@ class Services:
     hasher: PasswordHasher = field(init=False)
     auth_cache: AuthCache = field(default_factory=AuthCache)
     extra: dict[str, Any] = field(default_factory=dict)
+    storage: FileStore = field(init=False)
 
     def __post_init__(self) -> None:
         self.hasher = make_hasher(self.settings.password_hash_memory_kib, self.settings.password_hash_time_cost)
+        self.storage = open_store(self.settings)
 
 
 __all__ = ["SYSTEM", "Actor", "AuthCache", "Services"]

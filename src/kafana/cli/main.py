@@ -133,7 +133,7 @@ def config_show(data_dir: DataDir = None, config: ConfigFile = None) -> None:
     """Print the effective settings (secrets masked)."""
     settings = settings_for(data_dir, config)
     values = settings.model_dump(mode="json")
-    for key in ("smtp_password",):
+    for key in ("smtp_password", "s3_secret_access_key"):
         if values.get(key):
             values[key] = "********"
     if "@" in values.get("database_url", ""):
