@@ -13,7 +13,7 @@ from starlette.responses import Response
 from kafana import MATTERMOST_VERSION, __version__
 from kafana.actions.context import Services
 from kafana.actions.system import ensure_diagnostic_id
-from kafana.api import categories, channels, errors, posts, preferences, reactions, statuses, system, teams, threads, users, webapp, websocket
+from kafana.api import categories, channels, errors, files, posts, preferences, reactions, statuses, system, teams, threads, users, webapp, websocket
 from kafana.api.middleware import BodyLimitMiddleware, CleanPathMiddleware, HeadersMiddleware, RateLimiter, RateLimitMiddleware
 from kafana.config import Settings
 from kafana.db import Database
@@ -21,7 +21,7 @@ from kafana.realtime import Hub
 from kafana.realtime.redis_bus import RedisBus
 
 # Hot routes first: FastAPI tries routes in order, so the busiest resources are matched soonest.
-API_MODULES = (posts, channels, users, teams, reactions, threads, preferences, statuses, categories, system)
+API_MODULES = (posts, channels, users, teams, reactions, files, threads, preferences, statuses, categories, system)
 
 
 # uvicorn's WebSocket settings: frames over 64 KiB close the socket (1009, D5); protocol pings every 30 s
@@ -73,11 +73,13 @@ def create_app(settings: Settings, *, database: Database | None = None) -> FastA
         app.include_router(module.router, prefix="/api/v4")
     app.include_router(websocket.router, prefix="/api/v4")
 
+    app.add_api_route("/files/{file_id}/public", files.get_public_file, methods=["GET"], include_in_schema=False)
+
     @app.api_route("/", methods=["GET", "HEAD"], include_in_schema=False)
     async def root(request: Request) -> Response:
         return system.root_response()
 
-    app.add_middleware(BodyLimitMiddleware)
+    app.add_middleware(BodyLimitMiddleware, upload_limit=settings.max_file_size)
     if settings.rate_limit_enabled:
         app.add_middleware(RateLimitMiddleware, limiter=RateLimiter(settings.rate_limit_per_sec, settings.rate_limit_max_burst))
     app.add_middleware(CleanPathMiddleware)

@@ -36,6 +36,7 @@ from kafana.lib.validation import check_channel_name, check_length
 from kafana.models import Channel, ChannelMember, Team, User
 from kafana.models.channels import DEFAULT_CHANNEL_NOTIFY_PROPS
 from kafana.store import channels as channels_store
+from kafana.store import files as files_store
 from kafana.store import posts as posts_store
 from kafana.store import teams as teams_store
 from kafana.store import users as users_store
@@ -436,7 +437,8 @@ async def get_channel_stats(svc: Services, actor: Actor, channel_id: str) -> dic
         await access_channel(db, actor, channel_id)
         members, guests = await channels_store.count_channel_members(db, channel_id)
         pinned = await posts_store.count_pinned(db, channel_id)
-    return {"channel_id": channel_id, "member_count": members, "guest_count": guests, "pinnedpost_count": pinned, "files_count": 0}
+        files = await files_store.count_channel_files(db, channel_id)
+    return {"channel_id": channel_id, "member_count": members, "guest_count": guests, "pinnedpost_count": pinned, "files_count": files}
 
 
 async def get_channel_unread(svc: Services, actor: Actor, user_id: str, channel_id: str) -> dict[str, Any]:

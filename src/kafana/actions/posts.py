@@ -8,6 +8,7 @@ docs/architecture.md), never written to every member.
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -22,14 +23,16 @@ from kafana.lib.errors import AppError, bad_request, forbidden, invalid_param, n
 from kafana.lib.ids import is_valid_id, new_id
 from kafana.lib.mentions import keys_match, parse_hashtags, parse_mentions
 from kafana.lib.validation import POST_MESSAGE_MAX_RUNES, POST_PROPS_MAX_BYTES, clean_text
-from kafana.models import Channel, Post, User
+from kafana.models import Channel, FileInfo, Post, Reaction, User
 from kafana.models.actor import Actor
 from kafana.store import channels as channels_store
+from kafana.store import files as files_store
 from kafana.store import posts as posts_store
 from kafana.store import users as users_store
 
 # Props only the server (webhooks, bots, imports) may set; clients' values are dropped (A14).
 PROTECTED_PROPS = frozenset({"from_bot", "from_webhook", "override_username", "override_icon_url", "override_icon_emoji", "from_plugin", "from_oauth_app"})
+MAX_FILES_PER_POST = 10
 ARCHIVED = AppError(403, "api.post.create_post.can_not_post_to_deleted.error", "Can not post to a deleted channel.")
 
 
@@ -89,8 +92,6 @@ async def create_post_txn(uow: UnitOfWork, actor: Actor, draft: PostDraft) -> tu
         raise forbidden()
     if channel.delete_at:
         raise ARCHIVED
-    if not message.strip() and not draft.file_ids:
-        raise bad_request("api.post.create_post.message_empty.app_error", "A post needs a message or files.")
     root: Post | None = None
     if draft.root_id:
         root = await posts_store.get_post(db, draft.root_id) if is_valid_id(draft.root_id) else None
@@ -99,6 +100,9 @@ async def create_post_txn(uow: UnitOfWork, actor: Actor, draft: PostDraft) -> tu
     now = now_ms()
     create_at = draft.create_at if (draft.create_at and actor.is_admin) else now
     post = new_post(channel.id, actor.user_id, message, create_at, root_id=root.id if root else "", props=props, pending_post_id=draft.pending_post_id or None)
+    files = await attach_files(db, actor, post, draft.file_ids)
+    if not message.strip() and not files:
+        raise bad_request("api.post.create_post.message_empty.app_error", "A post needs a message or files.")
     db.add(post)
     await db.flush()
     await posts_store.bump_channel_counters(db, channel.id, create_at, is_root=root is None)
@@ -111,7 +115,7 @@ async def create_post_txn(uow: UnitOfWork, actor: Actor, draft: PostDraft) -> tu
         await posts_store.upsert_thread(db, root, actor.user_id, create_at)
         await posts_store.follow_thread(db, root.id, [root.user_id, actor.user_id, *mentioned], create_at, viewed_by=actor.user_id)
         await posts_store.bump_thread_mentions(db, root.id, [u for u in mentioned if u != actor.user_id])
-    uow.emit(_posted_event(channel, post, actor.user, mentioned))
+    uow.emit(_posted_event(channel, post, actor.user, mentioned, files))
     return post, True
 
 
@@ -141,9 +145,9 @@ async def _apply_mentions(uow: UnitOfWork, channel: Channel, post: Post, sender_
     return ordered
 
 
-def _posted_event(channel: Channel, post: Post, sender: User | None, mentioned: list[str]) -> Any:
+def _posted_event(channel: Channel, post: Post, sender: User | None, mentioned: list[str], files: Sequence[FileInfo] = ()) -> Any:
     data: dict[str, Any] = {
-        "post": json.dumps(post.to_api()),
+        "post": json.dumps(post.to_api(metadata=metadata_of(post, files))),
         "channel_display_name": channel.display_name,
         "channel_name": channel.name,
         "channel_type": channel.type,
@@ -153,7 +157,28 @@ def _posted_event(channel: Channel, post: Post, sender: User | None, mentioned: 
     }
     if mentioned:
         data["mentions"] = json.dumps(mentioned)
+    if files:
+        data["otherFile" if any(not f.mime_type.startswith("image/") for f in files) else "image"] = "true"
     return to_channel(channel.id, "posted", data)
+
+
+def metadata_of(post: Any, files: Sequence[FileInfo] = (), reactions: Sequence[Reaction] = ()) -> dict[str, Any]:
+    """The post's `metadata`: attached files, reactions, and link previews (embeds)."""
+    meta: dict[str, Any] = {"embeds": list(post.embeds or []), "emojis": [], "files": [f.to_api() for f in files], "images": {}}
+    if reactions:
+        meta["reactions"] = [r.to_api() for r in reactions]
+    return meta
+
+
+async def attach_files(db: Any, actor: Actor, post: Post, file_ids: Sequence[str]) -> list[FileInfo]:
+    """Attach the files the author uploaded to this channel and no post holds yet; others are left out, as
+    Mattermost does. Sets the post's file_ids."""
+    files = await files_store.attachable(db, file_ids[:MAX_FILES_PER_POST], actor.user_id, post.channel_id) if file_ids else []
+    for info in files:
+        info.post_id = post.id
+        info.update_at = post.update_at
+    post.file_ids = [f.id for f in files]
+    return files
 
 
 def new_post(
@@ -189,10 +214,16 @@ class PostPage:
     prev_post_id: str = ""
     has_next: bool | None = None
     reactions: dict[str, list[Any]] = field(default_factory=dict)
+    files: dict[str, list[FileInfo]] = field(default_factory=dict)
+
+    def metadata(self, post: Any) -> dict[str, Any]:
+        return metadata_of(post, self.files.get(post.id, ()), self.reactions.get(post.id, ()))
 
 
 async def _with_reactions(db: Any, page: PostPage) -> PostPage:
+    """Fill in what the posts' metadata needs: reactions and files (only for posts that have some)."""
     page.reactions = await posts_store.get_reactions_for_posts(db, [p.id for p in page.posts if p.has_reactions])
+    page.files = await files_store.get_files_for_posts(db, [p.id for p in page.posts if p.file_ids])
     return page
 
 
@@ -358,8 +389,30 @@ async def do_patch_post(svc: Services, actor: Actor, post_id: str, patch: dict[s
         if "is_pinned" in patch and isinstance(patch["is_pinned"], bool):
             post.is_pinned = patch["is_pinned"]
         post.update_at = now
-        uow.emit(to_channel(post.channel_id, "post_edited", {"post": json.dumps(post.to_api())}))
+        if isinstance(patch.get("file_ids"), list):
+            await _change_files(uow.session, post, [str(i) for i in patch["file_ids"]], now)
+            await uow.session.flush()  # the session does not autoflush: the read below must see the change
+        files = (await files_store.get_files_for_posts(uow.session, [post.id])).get(post.id, []) if post.file_ids else []
+        uow.emit(to_channel(post.channel_id, "post_edited", {"post": json.dumps(post.to_api(metadata=metadata_of(post, files)))}))
     return post
+
+
+async def _change_files(db: Any, post: Post, wanted: list[str], now: int) -> None:
+    """An edit's new attachment list: files left out are deleted, new ones must be the author's own uploads
+    to this channel that no post holds yet (the others are ignored)."""
+    wanted = list(dict.fromkeys(wanted))[:MAX_FILES_PER_POST]
+    before = list(post.file_ids or [])
+    current = set(before)
+    for info in await files_store.get_files_by_ids(db, [i for i in current if i not in wanted]):
+        if info.post_id == post.id:
+            info.delete_at = info.update_at = now
+    added = {f.id: f for f in await files_store.attachable(db, [i for i in wanted if i not in current], post.user_id, post.channel_id)}
+    for info in added.values():
+        info.post_id = post.id
+        info.update_at = now
+    post.file_ids = [i for i in wanted if i in current or i in added]
+    if post.file_ids != before:
+        post.edit_at = now
 
 
 async def do_set_pinned(svc: Services, actor: Actor, post_id: str, pinned: bool) -> Post:
@@ -392,5 +445,6 @@ async def do_delete_post(svc: Services, actor: Actor, post_id: str) -> Post:
                 await posts_store.remove_reply_from_thread(db, root.id, post.id)
         else:
             await posts_store.delete_replies(db, post.id, now)
+        await files_store.hide_files_of_posts(db, post.id, now)
         uow.emit(to_channel(post.channel_id, "post_deleted", {"post": json.dumps(post.to_api()), "delete_by": actor.user_id}))
     return post

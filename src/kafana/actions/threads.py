@@ -20,7 +20,8 @@ from kafana.lib.clock import now_ms
 from kafana.lib.errors import AppError, bad_request, forbidden, invalid_param, not_found
 from kafana.lib.ids import is_valid_id
 from kafana.lib.mentions import parse_mentions
-from kafana.models import Channel, Post, Reaction, Thread, ThreadMembership, User
+from kafana.models import Channel, FileInfo, Post, Reaction, Thread, ThreadMembership, User
+from kafana.store import files as files_store
 from kafana.store import posts as posts_store
 from kafana.store import threads as threads_store
 from kafana.store import users as users_store
@@ -53,6 +54,7 @@ class UserThreadView:
     participant_ids: list[str]
     participants: list[User] | None = None
     reactions: list[Reaction] = field(default_factory=list)
+    files: list[FileInfo] = field(default_factory=list)
 
 
 @dataclass(slots=True)
@@ -74,6 +76,7 @@ def _event(user_id: str, team_id: str, name: str, data: dict[str, Any]) -> Event
 async def _views(db: AsyncSession, user_id: str, rows: list[UserThreadRow], *, extended: bool) -> list[UserThreadView]:
     unread = await threads_store.get_unread_replies(db, user_id, {r.root.id: r.membership.last_viewed for r in rows})
     reactions = await posts_store.get_reactions_for_posts(db, [r.root.id for r in rows if r.root.has_reactions])
+    files = await files_store.get_files_for_posts(db, [r.root.id for r in rows if r.root.file_ids])
     users: dict[str, User] = {}
     if extended:
         wanted = {uid for r in rows for uid in (r.thread.participants or [])}
@@ -81,7 +84,9 @@ async def _views(db: AsyncSession, user_id: str, rows: list[UserThreadRow], *, e
     views = []
     for r in rows:
         ids = list(r.thread.participants or [])
-        view = UserThreadView(r.thread, r.membership, r.root, unread.get(r.root.id, 0), ids, reactions=reactions.get(r.root.id, []))
+        view = UserThreadView(
+            r.thread, r.membership, r.root, unread.get(r.root.id, 0), ids, reactions=reactions.get(r.root.id, []), files=files.get(r.root.id, [])
+        )
         if extended:
             view.participants = [users[uid] for uid in ids if uid in users]
         views.append(view)

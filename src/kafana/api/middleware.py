@@ -63,13 +63,21 @@ class CleanPathMiddleware:
         await self.app(scope, receive, send)
 
 
+# Routes that take files: their bodies stream to disk (api/uploads.py checks each file against the file size
+# limit as it arrives), so they get the upload limit instead of the JSON one.
+UPLOAD_ROUTES = re.compile(r"^/api/v4/(files|emoji|users/[a-z0-9]{26}/image|users/me/image|teams/[a-z0-9]{26}/image)/?$")
+MULTIPART_OVERHEAD = 1024 * 1024
+
+
 class BodyLimitMiddleware:
     """Refuse bodies over the limit with 413 before they are read into memory (D1), and NUL characters in the
-    URL with 400 (no database stores them: PostgreSQL fails on them, D11)."""
+    URL with 400 (no database stores them: PostgreSQL fails on them, D11). POSTs to upload routes may carry
+    up to `upload_limit` bytes (plus multipart framing)."""
 
-    def __init__(self, app: ASGIApp, limit: int = REQUEST_BODY_MAX_BYTES) -> None:
+    def __init__(self, app: ASGIApp, limit: int = REQUEST_BODY_MAX_BYTES, upload_limit: int = 0) -> None:
         self.app = app
-        self.limit = limit
+        self.default_limit = limit
+        self.upload_limit = upload_limit + MULTIPART_OVERHEAD if upload_limit else limit
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -79,8 +87,9 @@ class BodyLimitMiddleware:
             await _send_raw(send, 400, _error_json(scope, 400, "api.context.invalid_url_param.app_error", "Invalid character in the request URL."))
             return
         too_large = _error_json(scope, 413, "api.context.request_body_too_large.app_error", "The request body is too large.")
+        limit = self.upload_limit if scope["method"] == "POST" and UPLOAD_ROUTES.match(scope["path"]) else self.default_limit
         for name, value in scope["headers"]:
-            if name == b"content-length" and value.isdigit() and int(value) > self.limit:
+            if name == b"content-length" and value.isdigit() and int(value) > limit:
                 await _send_raw(send, 413, too_large)
                 return
         received = 0
@@ -90,7 +99,7 @@ class BodyLimitMiddleware:
             message = await receive()
             if message["type"] == "http.request":
                 received += len(message.get("body", b""))
-                if received > self.limit:
+                if received > limit:
                     raise BodyTooLarge()
             return message
 

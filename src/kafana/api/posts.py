@@ -7,29 +7,22 @@ from typing import Any
 from fastapi import APIRouter, Request
 from starlette.responses import Response
 
-from kafana.actions import posts
+from kafana.actions import files, posts
 from kafana.actions.posts import PostDraft, PostPage
 from kafana.api.body import read_id_list, read_object
 from kafana.api.deps import ActorDep, Paging, ServicesDep, Timestamp, check_id, resolve_user_id
 from kafana.api.responses import JSON, created, ok
 from kafana.lib.errors import invalid_param
+from kafana.models import Post
 from kafana.models.posts import post_to_api
 
 router = APIRouter()
 
 
-def post_metadata(page: PostPage, post_id: str) -> dict[str, Any]:
-    reactions = page.reactions.get(post_id)
-    meta: dict[str, Any] = {"embeds": [], "emojis": [], "files": [], "images": {}}
-    if reactions:
-        meta["reactions"] = [r.to_api() for r in reactions]
-    return meta
-
-
 def post_list(page: PostPage) -> dict[str, Any]:
     return {
         "order": page.order,
-        "posts": {p.id: post_to_api(p, metadata=post_metadata(page, p.id)) for p in page.posts},
+        "posts": {p.id: post_to_api(p, metadata=page.metadata(p)) for p in page.posts},
         "next_post_id": page.next_post_id,
         "prev_post_id": page.prev_post_id,
         "has_next": bool(page.has_next) if page.has_next is not None else False,
@@ -50,14 +43,20 @@ async def create_post(request: Request, svc: ServicesDep, actor: ActorDep) -> Re
         create_at=body.int("create_at"),
     )
     post, _ = await posts.do_create_post(svc, actor, draft)
-    return created(post.to_api(metadata={"embeds": [], "emojis": [], "files": [], "images": {}}))
+    return created(await _with_metadata(svc, actor, post))
+
+
+async def _with_metadata(svc: ServicesDep, actor: ActorDep, post: Post) -> dict[str, Any]:
+    """A post just written, as clients expect it back: with its files in metadata."""
+    attached = await files.get_post_files(svc, actor, post.id) if post.file_ids else []
+    return post.to_api(metadata=posts.metadata_of(post, attached))
 
 
 @router.get("/posts/{post_id}")
 async def get_post(post_id: str, svc: ServicesDep, actor: ActorDep) -> JSON:
     page = await posts.get_post(svc, actor, check_id(post_id, "post_id"))
     post = page.posts[0]
-    return JSON(post_to_api(post, metadata=post_metadata(page, post.id)))
+    return JSON(post_to_api(post, metadata=page.metadata(post)))
 
 
 @router.post("/posts/ids")
@@ -73,7 +72,7 @@ async def patch_post(post_id: str, request: Request, svc: ServicesDep, actor: Ac
         if key in body.data and body.data[key] is not None and not isinstance(body.data[key], kind):
             raise invalid_param(key)
     post = await posts.do_patch_post(svc, actor, check_id(post_id, "post_id"), body.data)
-    return JSON(post.to_api())
+    return JSON(await _with_metadata(svc, actor, post))
 
 
 @router.put("/posts/{post_id}")
@@ -83,7 +82,7 @@ async def update_post(post_id: str, request: Request, svc: ServicesDep, actor: A
         raise invalid_param("id")
     body.str("message", max_len=70_000)
     post = await posts.do_patch_post(svc, actor, check_id(post_id, "post_id"), body.data, replace=True)
-    return JSON(post.to_api())
+    return JSON(await _with_metadata(svc, actor, post))
 
 
 @router.delete("/posts/{post_id}")

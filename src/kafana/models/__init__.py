@@ -2,6 +2,7 @@
 
 from kafana.models.base import Base
 from kafana.models.channels import Channel, ChannelMember, SidebarCategory
+from kafana.models.files import Emoji, FileInfo
 from kafana.models.posts import Post, Reaction, Thread, ThreadMembership
 from kafana.models.system import SystemValue
 from kafana.models.teams import Team, TeamMember
@@ -12,6 +13,8 @@ __all__ = [
     "Base",
     "Channel",
     "ChannelMember",
+    "Emoji",
+    "FileInfo",
     "Post",
     "Preference",
     "Reaction",

@@ -33,6 +33,8 @@ class Post(Base):
     reply_count: Mapped[int] = ms()
     last_reply_at: Mapped[int] = ms()
     has_reactions: Mapped[bool] = flag()
+    # OpenGraph previews of the message's first link (metadata.embeds), filled in after the post is made.
+    embeds: Mapped[list[dict[str, Any]] | None] = mapped_column(JSON, nullable=True)
 
     __table_args__ = (
         UniqueConstraint("user_id", "pending_post_id"),
