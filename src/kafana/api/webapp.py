@@ -1,6 +1,6 @@
 """Serves the built web client (`make web` writes it to kafana/web_dist): its files, and index.html for every
 other GET outside /api/, so Mattermost-style URLs (/<team>/channels/<name>, /<team>/pl/<id>, /login) open the
-single-page app. Runs before the API app, never touching /api/ paths."""
+single-page app. Runs before the API app, never touching /api/ paths or public file links (/files/)."""
 
 from __future__ import annotations
 
@@ -34,7 +34,7 @@ class WebAppMiddleware:
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         path: str = scope.get("path", "")
-        if scope["type"] != "http" or scope["method"] not in ("GET", "HEAD") or path == "/api" or path.startswith("/api/"):
+        if scope["type"] != "http" or scope["method"] not in ("GET", "HEAD") or path == "/api" or path.startswith(("/api/", "/files/")):
             await self.app(scope, receive, send)
             return
         response = self._response(path)
