@@ -13,7 +13,25 @@ from starlette.responses import Response
 from kafana import MATTERMOST_VERSION, __version__
 from kafana.actions.context import Services
 from kafana.actions.system import ensure_diagnostic_id
-from kafana.api import categories, channels, errors, files, posts, preferences, reactions, statuses, system, teams, threads, users, webapp, websocket
+from kafana.api import (
+    categories,
+    channels,
+    emoji,
+    errors,
+    files,
+    links,
+    pictures,
+    posts,
+    preferences,
+    reactions,
+    statuses,
+    system,
+    teams,
+    threads,
+    users,
+    webapp,
+    websocket,
+)
 from kafana.api.middleware import BodyLimitMiddleware, CleanPathMiddleware, HeadersMiddleware, RateLimiter, RateLimitMiddleware
 from kafana.config import Settings
 from kafana.db import Database
@@ -21,7 +39,7 @@ from kafana.realtime import Hub
 from kafana.realtime.redis_bus import RedisBus
 
 # Hot routes first: FastAPI tries routes in order, so the busiest resources are matched soonest.
-API_MODULES = (posts, channels, users, teams, reactions, files, threads, preferences, statuses, categories, system)
+API_MODULES = (posts, channels, users, teams, reactions, files, emoji, pictures, threads, preferences, statuses, categories, links, system)
 
 
 # uvicorn's WebSocket settings: frames over 64 KiB close the socket (1009, D5); protocol pings every 30 s
@@ -59,6 +77,8 @@ def create_app(settings: Settings, *, database: Database | None = None) -> FastA
         try:
             yield
         finally:
+            for task in list(svc.tasks):
+                task.cancel()
             await hub.stop()
             if database is None:
                 await db.dispose()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import Coroutine
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -53,9 +55,22 @@ class Services:
     extra: dict[str, Any] = field(default_factory=dict)
     storage: FileStore = field(init=False)
 
+    tasks: set[asyncio.Task[None]] = field(default_factory=set)
+
     def __post_init__(self) -> None:
         self.hasher = make_hasher(self.settings.password_hash_memory_kib, self.settings.password_hash_time_cost)
         self.storage = open_store(self.settings)
+
+    def spawn(self, work: Coroutine[Any, Any, None]) -> None:
+        """Run work after a response (link previews); kept referenced until done, awaited by `settle`."""
+        task = asyncio.get_running_loop().create_task(work)
+        self.tasks.add(task)
+        task.add_done_callback(self.tasks.discard)
+
+    async def settle(self) -> None:
+        """Wait for the background work started so far (and what it starts in turn)."""
+        while self.tasks:
+            await asyncio.gather(*list(self.tasks), return_exceptions=True)
 
 
 __all__ = ["SYSTEM", "Actor", "AuthCache", "Services"]

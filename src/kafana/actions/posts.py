@@ -16,6 +16,7 @@ from sqlalchemy.exc import IntegrityError
 
 from kafana.access import ChannelAccess, access_channel, access_post, channel_permissions
 from kafana.actions.context import Services
+from kafana.actions.link_previews import schedule_preview
 from kafana.db import UnitOfWork
 from kafana.events import to_channel
 from kafana.lib.clock import now_ms
@@ -23,8 +24,10 @@ from kafana.lib.errors import AppError, bad_request, forbidden, invalid_param, n
 from kafana.lib.ids import is_valid_id, new_id
 from kafana.lib.mentions import keys_match, parse_hashtags, parse_mentions
 from kafana.lib.validation import POST_MESSAGE_MAX_RUNES, POST_PROPS_MAX_BYTES, clean_text
-from kafana.models import Channel, FileInfo, Post, Reaction, User
+from kafana.links.opengraph import first_link
+from kafana.models import Channel, FileInfo, Post, User
 from kafana.models.actor import Actor
+from kafana.models.posts import post_metadata
 from kafana.store import channels as channels_store
 from kafana.store import files as files_store
 from kafana.store import posts as posts_store
@@ -67,7 +70,10 @@ async def do_create_post(svc: Services, actor: Actor, draft: PostDraft) -> tuple
     """Create a post, or return the one already made with the same pending_post_id (second value False)."""
     try:
         async with svc.db.write() as uow:
-            return await create_post_txn(uow, actor, draft)
+            post, created = await create_post_txn(uow, actor, draft)
+        if created:
+            schedule_preview(svc, post)
+        return post, created
     except IntegrityError:
         # A concurrent retry won the unique (user_id, pending_post_id) race on PostgreSQL: answer with its post.
         if draft.pending_post_id:
@@ -147,7 +153,7 @@ async def _apply_mentions(uow: UnitOfWork, channel: Channel, post: Post, sender_
 
 def _posted_event(channel: Channel, post: Post, sender: User | None, mentioned: list[str], files: Sequence[FileInfo] = ()) -> Any:
     data: dict[str, Any] = {
-        "post": json.dumps(post.to_api(metadata=metadata_of(post, files))),
+        "post": json.dumps(post.to_api(metadata=post_metadata(post, files))),
         "channel_display_name": channel.display_name,
         "channel_name": channel.name,
         "channel_type": channel.type,
@@ -160,14 +166,6 @@ def _posted_event(channel: Channel, post: Post, sender: User | None, mentioned: 
     if files:
         data["otherFile" if any(not f.mime_type.startswith("image/") for f in files) else "image"] = "true"
     return to_channel(channel.id, "posted", data)
-
-
-def metadata_of(post: Any, files: Sequence[FileInfo] = (), reactions: Sequence[Reaction] = ()) -> dict[str, Any]:
-    """The post's `metadata`: attached files, reactions, and link previews (embeds)."""
-    meta: dict[str, Any] = {"embeds": list(post.embeds or []), "emojis": [], "files": [f.to_api() for f in files], "images": {}}
-    if reactions:
-        meta["reactions"] = [r.to_api() for r in reactions]
-    return meta
 
 
 async def attach_files(db: Any, actor: Actor, post: Post, file_ids: Sequence[str]) -> list[FileInfo]:
@@ -217,7 +215,7 @@ class PostPage:
     files: dict[str, list[FileInfo]] = field(default_factory=dict)
 
     def metadata(self, post: Any) -> dict[str, Any]:
-        return metadata_of(post, self.files.get(post.id, ()), self.reactions.get(post.id, ()))
+        return post_metadata(post, self.files.get(post.id, ()), self.reactions.get(post.id, ()))
 
 
 async def _with_reactions(db: Any, page: PostPage) -> PostPage:
@@ -377,6 +375,9 @@ async def do_patch_post(svc: Services, actor: Actor, post_id: str, patch: dict[s
         if "message" in patch or replace:
             message = check_message(str(patch.get("message") or ""))
             if message != post.message:
+                if first_link(message) != first_link(post.message):
+                    post.embeds = None
+                    uow.on_commit(lambda: schedule_preview(svc, post))
                 post.message = message
                 post.hashtags = parse_hashtags(message)
                 post.edit_at = now
@@ -393,7 +394,7 @@ async def do_patch_post(svc: Services, actor: Actor, post_id: str, patch: dict[s
             await _change_files(uow.session, post, [str(i) for i in patch["file_ids"]], now)
             await uow.session.flush()  # the session does not autoflush: the read below must see the change
         files = (await files_store.get_files_for_posts(uow.session, [post.id])).get(post.id, []) if post.file_ids else []
-        uow.emit(to_channel(post.channel_id, "post_edited", {"post": json.dumps(post.to_api(metadata=metadata_of(post, files)))}))
+        uow.emit(to_channel(post.channel_id, "post_edited", {"post": json.dumps(post.to_api(metadata=post_metadata(post, files)))}))
     return post
 
 

@@ -14,7 +14,7 @@ from kafana.api.deps import ActorDep, Paging, ServicesDep, Timestamp, check_id, 
 from kafana.api.responses import JSON, created, ok
 from kafana.lib.errors import invalid_param
 from kafana.models import Post
-from kafana.models.posts import post_to_api
+from kafana.models.posts import post_metadata, post_to_api
 
 router = APIRouter()
 
@@ -49,7 +49,7 @@ async def create_post(request: Request, svc: ServicesDep, actor: ActorDep) -> Re
 async def _with_metadata(svc: ServicesDep, actor: ActorDep, post: Post) -> dict[str, Any]:
     """A post just written, as clients expect it back: with its files in metadata."""
     attached = await files.get_post_files(svc, actor, post.id) if post.file_ids else []
-    return post.to_api(metadata=posts.metadata_of(post, attached))
+    return post.to_api(metadata=post_metadata(post, attached))
 
 
 @router.get("/posts/{post_id}")

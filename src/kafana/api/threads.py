@@ -8,13 +8,13 @@ from fastapi import APIRouter
 from starlette.responses import Response
 
 from kafana.actions import threads
-from kafana.actions.posts import metadata_of
 from kafana.actions.threads import ThreadQuery, UserThreadView
 from kafana.actions.users import sanitize
 from kafana.api.deps import ActorDep, ServicesDep, Timestamp, check_id, resolve_user_id
 from kafana.api.responses import JSON, ok
 from kafana.lib.errors import invalid_param
 from kafana.models.actor import Actor
+from kafana.models.posts import post_metadata
 
 router = APIRouter()
 
@@ -29,7 +29,7 @@ def user_thread(actor: Actor, view: UserThreadView) -> dict[str, Any]:
         participants: list[dict[str, Any]] = [sanitize(actor, u) for u in view.participants]
     else:
         participants = [{"id": uid} for uid in view.participant_ids]
-    metadata = metadata_of(root, view.files, view.reactions)
+    metadata = post_metadata(root, view.files, view.reactions)
     return {
         "id": root.id,
         "reply_count": root.reply_count,

@@ -63,21 +63,33 @@ class Spool:
 
 
 @asynccontextmanager
-async def spool_upload(request: Request, settings: Settings, *, file_fields: frozenset[str] = frozenset({"files"}), raw_name: str = "") -> AsyncIterator[Spool]:
-    """Spool the request's files; with a non-multipart body, the whole body is one file called `raw_name`."""
+async def spool_upload(
+    request: Request,
+    settings: Settings,
+    *,
+    file_fields: frozenset[str] = frozenset({"files"}),
+    raw_name: str = "",
+    limit: int = 0,
+    multipart_only: bool = False,
+) -> AsyncIterator[Spool]:
+    """Spool the request's files (each at most `limit` bytes, default `max_file_size`); with a non-multipart
+    body (unless `multipart_only`), the whole body is one file called `raw_name`."""
+    limit = min(limit or settings.max_file_size, settings.max_file_size)
     tmp_root = settings.data_dir / "tmp"
     tmp_root.mkdir(parents=True, exist_ok=True)
-    spool = Spool(Path(tempfile.mkdtemp(prefix="upload-", dir=tmp_root)), settings.max_file_size, file_fields)
+    spool = Spool(Path(tempfile.mkdtemp(prefix="upload-", dir=tmp_root)), limit, file_fields)
     try:
         content_type, options = parse_options_header(request.headers.get("content-type", ""))
         declared = request.headers.get("content-length", "")
         if content_type == b"multipart/form-data":
-            if declared.isdigit() and int(declared) > settings.max_file_size + 1024 * 1024:
-                raise too_large(settings.max_file_size)
+            if declared.isdigit() and int(declared) > limit + 1024 * 1024:
+                raise too_large(limit)
             await _read_multipart(request, spool, options.get(b"boundary", b""))
+        elif multipart_only:
+            raise AppError(415, "api.context.invalid_content_type.app_error", "The request body must be multipart/form-data.")
         else:
-            if declared.isdigit() and int(declared) > settings.max_file_size:
-                raise too_large(settings.max_file_size)
+            if declared.isdigit() and int(declared) > limit:
+                raise too_large(limit)
             await _read_raw(request, spool, raw_name)
         yield spool
     finally:

@@ -9,7 +9,6 @@ from kafana.actions import auth, users
 from kafana.api.body import read_id_list, read_object
 from kafana.api.deps import ActorDep, Paging, ServicesDep, Timestamp, current_actor, resolve_user_id, services, token_from_request
 from kafana.api.responses import JSON, created, ok
-from kafana.lib.avatar import default_avatar_png
 from kafana.lib.errors import AppError, invalid_param, not_found
 from kafana.models.actor import Actor
 
@@ -244,22 +243,6 @@ async def check_mfa(request: Request, svc: ServicesDep) -> JSON:
     body = await read_object(request)
     required = await users.mfa_required(svc, body.str("login_id", max_len=256))
     return JSON({"mfa_required": required})
-
-
-@router.get("/users/{user_id}/image")
-async def get_profile_image(user_id: str, svc: ServicesDep, actor: ActorDep) -> Response:
-    user = await users.get_user(svc, actor, resolve_user_id(actor, user_id))
-    return _png(default_avatar_png(user.id))
-
-
-@router.get("/users/{user_id}/image/default")
-async def get_default_profile_image(user_id: str, svc: ServicesDep, actor: ActorDep) -> Response:
-    user = await users.get_user(svc, actor, resolve_user_id(actor, user_id))
-    return _png(default_avatar_png(user.id))
-
-
-def _png(data: bytes) -> Response:
-    return Response(data, media_type="image/png", headers={"Cache-Control": "max-age=300, private"})
 
 
 # Personal access tokens ------------------------------------------------------------------------------------

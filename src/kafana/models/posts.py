@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import JSON, Index, String, Text, UniqueConstraint
@@ -75,6 +76,14 @@ def post_to_api(p: Any, *, metadata: dict[str, Any] | None = None, reply_count: 
     if p.has_reactions:
         out["has_reactions"] = True
     return out
+
+
+def post_metadata(post: Any, files: Sequence[Any] = (), reactions: Sequence[Any] = ()) -> dict[str, Any]:
+    """The post's `metadata`: link previews (embeds), attached files (FileInfo) and reactions."""
+    meta: dict[str, Any] = {"embeds": list(post.embeds or []), "emojis": [], "files": [f.to_api() for f in files], "images": {}}
+    if reactions:
+        meta["reactions"] = [r.to_api() for r in reactions]
+    return meta
 
 
 class Reaction(Base):

@@ -1,0 +1,1 @@
+"""Outgoing fetches for link previews and the image proxy: SSRF-safe HTTP and OpenGraph parsing."""
