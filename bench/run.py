@@ -26,7 +26,7 @@ from pathlib import Path
 from types import FrameType
 from typing import Any
 
-from bench import realtime, report
+from bench import realtime, report, uploads
 from bench.driver import Target, history_latency, post_closed_loop
 from bench.machine import NOISY_CORES, LoadWatch
 from bench.servers import Server, free_port, kafana_command, pin_driver, raise_nofile, reference_command
@@ -115,6 +115,23 @@ async def measure(server: Server, target: Target, args: argparse.Namespace, dead
     assert server.monitor is not None
     out["peak_rss_mb_http"] = server.monitor.peak_bytes / 1e6
     out["peak_rss_mb_under_load_http"] = server.monitor.phase_peak_bytes / 1e6
+    if server.name == "kafana":  # the reference app takes no files
+        server.monitor.new_phase()
+        watch.start(own_cpu())
+        try:
+            up = await uploads.measure(target, server.log_path.parent / "plain-copy", server.monitor.sample)
+            up["peak_rss_mb"] = server.monitor.phase_peak_bytes / 1e6
+            up["machine_load"] = watch.finish(own_cpu())
+            measured.append(up["machine_load"])
+            out["uploads"] = up
+            print(
+                f"  uploads: {up['uploads']} × {up['bytes_each'] / 1e6:.0f} MB in parallel at {up['upload_mb_s']:.0f} MB/s; "
+                f"plain copy on the same disk {up['plain_copy_mb_s']:.0f} MB/s; peak RSS {up['peak_rss_mb']:.0f} MB",
+                flush=True,
+            )
+        except Exception as exc:
+            out["uploads"] = {"error": f"{type(exc).__name__}: {exc}"}
+            print(f"  uploads FAILED: {out['uploads']['error']}", flush=True)
     watch.start(own_cpu())
     try:
         rt = await realtime.measure(target, server.name == "kafana", server.monitor.sample, server.cpu_seconds, budget)

@@ -128,6 +128,7 @@ class LocalStore(FileStore):
             size = os.stat(path).st_size
             os.makedirs(target.parent, exist_ok=True)
             try:
+                await asyncio.to_thread(_fsync_path, path)  # the spooled bytes reach the disk before the 2xx
                 os.replace(path, target)
             except OSError:  # another file system: copy to a temporary name, then rename
                 temp = self._temp_for(target)
@@ -171,6 +172,14 @@ def _finish(fh: object, pending: list[bytes]) -> None:
     fh.writelines(pending)  # type: ignore[attr-defined]
     fh.flush()  # type: ignore[attr-defined]
     os.fsync(fh.fileno())  # type: ignore[attr-defined]
+
+
+def _fsync_path(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
 
 
 def _copy_synced(source: Path, target: Path) -> None:
