@@ -163,6 +163,7 @@ async def test_upload_needs_channel_membership(world: dict[str, Any]) -> None:
 @pytest.mark.parametrize("settings_overrides", [{"max_file_size": 100_000}])
 async def test_d6_too_large_is_refused_while_streaming(world: dict[str, Any], services: Services) -> None:
     bob, channel = world["bob"], world["channel"]
+    assert (await bob.get("/config/client?format=old"))["MaxFileSize"] == "100000", "clients learn the limit"
     await upload(bob, channel["id"], "ok.bin", b"\x01" * 100_000)
     await upload(bob, channel["id"], "big.bin", b"\x01" * 100_001, expect=413)
 
