@@ -45,6 +45,12 @@ async def test_create_list_search_and_react(admin: Api, anon: Api, team: dict[st
     post = await admin.post("/posts", {"channel_id": channel["id"], "message": "hello :party-parrot:"}, expect=201)
     reaction = await bob.post("/reactions", {"user_id": bob.id, "post_id": post["id"], "emoji_name": "party-parrot"}, expect=201)
     assert reaction["emoji_name"] == "party-parrot"
+    await admin.post("/reactions", {"user_id": admin.id, "post_id": post["id"], "emoji_name": "zebra"}, expect=201)
+    await admin.post("/reactions", {"user_id": admin.id, "post_id": post["id"], "emoji_name": "smile"}, expect=201)
+    used = (await bob.get(f"/posts/{post['id']}"))["metadata"]["emojis"]
+    assert [e["name"] for e in used] == ["party-parrot", "zebra"], "custom emoji of the message and reactions, not system ones"
+    page = await bob.get(f"/channels/{channel['id']}/posts")
+    assert [e["name"] for e in page["posts"][post["id"]]["metadata"]["emojis"]] == ["party-parrot", "zebra"]
 
 
 async def test_name_rules_and_limits(admin: Api, anon: Api) -> None:

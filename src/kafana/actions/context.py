@@ -56,6 +56,8 @@ class Services:
     storage: FileStore = field(init=False)
 
     tasks: set[asyncio.Task[None]] = field(default_factory=set)
+    # One image decode at a time (uploads, pictures, emoji): decoding is what costs memory.
+    image_work: asyncio.Semaphore = field(default_factory=lambda: asyncio.Semaphore(1))
 
     def __post_init__(self) -> None:
         self.hasher = make_hasher(self.settings.password_hash_memory_kib, self.settings.password_hash_time_cost)

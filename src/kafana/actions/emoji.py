@@ -15,7 +15,7 @@ from sqlalchemy.exc import IntegrityError
 
 from kafana.access import has_system_permission
 from kafana.actions.context import Services
-from kafana.actions.files import IMAGE_WORK, Incoming
+from kafana.actions.files import Incoming
 from kafana.events import to_all
 from kafana.files import images
 from kafana.files.sniff import sniff
@@ -54,7 +54,7 @@ async def _emoji_image(svc: Services, upload: Incoming) -> bytes | None:
     """The bytes to store instead of the upload (a scaled-down copy), or None to store the upload itself."""
     if sniff(upload.head) not in EMOJI_TYPES:
         raise bad_request("api.emoji.upload.image.app_error", "Emoji images must be PNG, JPEG or GIF.")
-    async with IMAGE_WORK:
+    async with svc.image_work:
         try:
             facts = await asyncio.to_thread(images.inspect, upload.path, svc.settings.max_image_pixels)
             if max(facts.width, facts.height) > MAX_EMOJI_ORIGINAL_SIDE:

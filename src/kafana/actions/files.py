@@ -2,7 +2,7 @@
 
 An upload arrives spooled to a local temporary file (the API streams it there, counting bytes against the
 limit). Here its type is sniffed from its bytes, images get thumbnails, previews and their location removed
-(in a worker thread, one at a time: decoding is what costs memory), the bytes go to the store, and then the
+(in a worker thread, one at a time: `Services.image_work`), the bytes go to the store, and then the
 rows are written in one transaction. A file is readable by its uploader until a post holds it, then by
 whoever can read that post (A6); a deleted post hides its files (A17).
 """
@@ -36,7 +36,6 @@ from kafana.store import files as files_store
 
 FILE_NAME_MAX = 255
 MAX_FILES_PER_POST = 10
-IMAGE_WORK = asyncio.Semaphore(1)  # one decode at a time bounds the memory images can take
 TOO_LARGE_IMAGE = "api.file.upload_file.large_image.app_error"
 STORAGE_FAILED = AppError(500, "api.file.upload_file.storage.app_error", "The file could not be stored.")
 
@@ -122,7 +121,7 @@ async def _store_upload(svc: Services, actor: Actor, channel_id: str, upload: In
 
 async def _process_image(svc: Services, info: FileInfo, path: Path, stored: list[str]) -> Path:
     """Check the header, make the derived images, remove location data. Returns the file to store."""
-    async with IMAGE_WORK:
+    async with svc.image_work:
         try:
             facts = await asyncio.to_thread(images.inspect, path, svc.settings.max_image_pixels)
         except images.ImageRefused as exc:

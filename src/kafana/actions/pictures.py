@@ -13,7 +13,7 @@ import json
 
 from kafana.access import access_team, require, team_permissions
 from kafana.actions.context import Services
-from kafana.actions.files import IMAGE_WORK, TOO_LARGE_IMAGE, Incoming
+from kafana.actions.files import TOO_LARGE_IMAGE, Incoming
 from kafana.actions.users import check_can_edit_user
 from kafana.events import to_all, to_team
 from kafana.files import images
@@ -42,7 +42,7 @@ async def square_picture(svc: Services, upload: Incoming) -> bytes:
     """The upload as a PICTURE_SIZE square PNG; 400 for anything that is not an acceptable image."""
     if sniff(upload.head) not in IMAGE_TYPES:
         raise NOT_AN_IMAGE
-    async with IMAGE_WORK:
+    async with svc.image_work:
         try:
             await asyncio.to_thread(images.inspect, upload.path, svc.settings.max_image_pixels)
             return await asyncio.to_thread(images.square_png, upload.path, PICTURE_SIZE)

@@ -25,10 +25,11 @@ from kafana.lib.ids import is_valid_id, new_id
 from kafana.lib.mentions import keys_match, parse_hashtags, parse_mentions
 from kafana.lib.validation import POST_MESSAGE_MAX_RUNES, POST_PROPS_MAX_BYTES, clean_text
 from kafana.links.opengraph import first_link
-from kafana.models import Channel, FileInfo, Post, User
+from kafana.models import Channel, Emoji, FileInfo, Post, User
 from kafana.models.actor import Actor
-from kafana.models.posts import post_metadata
+from kafana.models.posts import emoji_names, post_metadata
 from kafana.store import channels as channels_store
+from kafana.store import emoji as emoji_store
 from kafana.store import files as files_store
 from kafana.store import posts as posts_store
 from kafana.store import users as users_store
@@ -213,15 +214,21 @@ class PostPage:
     has_next: bool | None = None
     reactions: dict[str, list[Any]] = field(default_factory=dict)
     files: dict[str, list[FileInfo]] = field(default_factory=dict)
+    emojis: dict[str, Emoji] = field(default_factory=dict)
 
     def metadata(self, post: Any) -> dict[str, Any]:
-        return post_metadata(post, self.files.get(post.id, ()), self.reactions.get(post.id, ()))
+        reactions = self.reactions.get(post.id, ())
+        used = [self.emojis[n] for n in sorted(emoji_names(post, reactions)) if n in self.emojis] if self.emojis else []
+        return post_metadata(post, self.files.get(post.id, ()), reactions, used)
 
 
 async def _with_reactions(db: Any, page: PostPage) -> PostPage:
-    """Fill in what the posts' metadata needs: reactions and files (only for posts that have some)."""
+    """Fill in what the posts' metadata needs: reactions, files and custom emoji (one query each, and only
+    when some post on the page has any)."""
     page.reactions = await posts_store.get_reactions_for_posts(db, [p.id for p in page.posts if p.has_reactions])
     page.files = await files_store.get_files_for_posts(db, [p.id for p in page.posts if p.file_ids])
+    names = set().union(*(emoji_names(p, page.reactions.get(p.id, ())) for p in page.posts)) if page.posts else set()
+    page.emojis = {e.name: e for e in await emoji_store.get_emoji_by_names(db, sorted(names)[:500])}
     return page
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from typing import Any
 
@@ -78,12 +79,23 @@ def post_to_api(p: Any, *, metadata: dict[str, Any] | None = None, reply_count: 
     return out
 
 
-def post_metadata(post: Any, files: Sequence[Any] = (), reactions: Sequence[Any] = ()) -> dict[str, Any]:
-    """The post's `metadata`: link previews (embeds), attached files (FileInfo) and reactions."""
-    meta: dict[str, Any] = {"embeds": list(post.embeds or []), "emojis": [], "files": [f.to_api() for f in files], "images": {}}
+def post_metadata(post: Any, files: Sequence[Any] = (), reactions: Sequence[Any] = (), emojis: Sequence[Any] = ()) -> dict[str, Any]:
+    """The post's `metadata`: link previews (embeds), custom emoji it uses, attached files (FileInfo) and reactions."""
+    meta: dict[str, Any] = {"embeds": list(post.embeds or []), "emojis": [e.to_api() for e in emojis], "files": [f.to_api() for f in files], "images": {}}
     if reactions:
         meta["reactions"] = [r.to_api() for r in reactions]
     return meta
+
+
+EMOJI_IN_TEXT = re.compile(r":([a-zA-Z0-9\-+_]{1,64}):")
+
+
+def emoji_names(post: Any, reactions: Sequence[Any] = ()) -> set[str]:
+    """Names of the emoji a post shows: `:name:` in its message and its reactions."""
+    names = {r.emoji_name for r in reactions}
+    if ":" in post.message:
+        names.update(EMOJI_IN_TEXT.findall(post.message))
+    return names
 
 
 class Reaction(Base):
