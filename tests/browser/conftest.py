@@ -79,3 +79,40 @@ async def pages(browser: Browser, server: LiveServer) -> AsyncIterator[Pages]:
     yield opened
     await opened.close()
     assert opened.errors == [], opened.errors
+
+
+AXE_SOURCE = REPO / "web" / "node_modules" / "axe-core" / "axe.min.js"
+SCREENSHOTS = REPO / "docs" / "screenshots"
+
+
+async def assert_accessible(page: Page, context: str) -> None:
+    """axe-core on the current page: no serious or critical violations (WCAG 2 A/AA rules)."""
+    if not await page.evaluate("typeof window.axe !== 'undefined'"):
+        await page.evaluate(AXE_SOURCE.read_text())
+    result = await page.evaluate(
+        "axe.run(document, {runOnly: {type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']}, resultTypes: ['violations']})"
+    )
+    bad = [
+        f"{v['id']} ({v['impact']}): {v['help']} — {[n['target'] for n in v['nodes']][:3]}"
+        for v in result["violations"]
+        if v["impact"] in ("serious", "critical")
+    ]
+    assert bad == [], f"{context}: {bad}"
+
+
+async def signup(page: Page, username: str, password: str = "secret-pass-1") -> None:
+    """Sign up through the UI (the page is on /login or /signup)."""
+    if not page.url.endswith("/signup"):
+        await page.get_by_role("link", name="Create one").click()
+    await page.get_by_label("Email").fill(f"{username}@example.com")
+    await page.get_by_label("Username").fill(username)
+    await page.get_by_label("Password").fill(password)
+    await page.get_by_role("button", name="Create account").click()
+
+
+def composer(page: Page, name: str) -> Any:
+    return page.get_by_role("combobox", name=f"Write to {name}")
+
+
+def post_in_list(page: Page, text: str) -> Any:
+    return page.locator(".post-list article.post", has_text=text)

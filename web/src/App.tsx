@@ -2,16 +2,18 @@ import {useCallback, useEffect, useState} from 'react';
 import {ApiError, client} from './api/client';
 import type {User} from './api/types';
 import {LoginPage, SignupPage} from './components/AuthForms';
+import {Chat} from './components/Chat';
 import {I18n} from './i18n/I18n';
 import {matchLocale} from './i18n/locales';
 import {navigate, parseRoute, usePath} from './router';
+import {useStore} from './state/store';
 
 type Session = {state: 'checking'} | {state: 'anonymous'} | {state: 'signed-in'; me: User};
 
 export function App() {
-    const path = usePath();
-    const route = parseRoute(path);
+    const route = parseRoute(usePath());
     const [session, setSession] = useState<Session>({state: 'checking'});
+    const liveLocale = useStore((s) => s.me?.locale);
     const check = useCallback(async () => {
         try {
             setSession({state: 'signed-in', me: await client.me()});
@@ -21,13 +23,13 @@ export function App() {
         }
     }, []);
     useEffect(() => {
-        check();
+        void check();
     }, [check]);
     useEffect(() => {
         if (session.state === 'anonymous' && route.kind !== 'login' && route.kind !== 'signup') navigate('/login', true);
         if (session.state === 'signed-in' && (route.kind === 'login' || route.kind === 'signup')) navigate('/', true);
     }, [session.state, route.kind]);
-    const locale = session.state === 'signed-in' ? matchLocale(session.me.locale) : matchLocale(navigator.language);
+    const locale = session.state === 'signed-in' ? matchLocale(liveLocale ?? session.me.locale) : matchLocale(navigator.language);
     return (
         <I18n locale={locale}>
             {session.state === 'checking' ? null : session.state === 'anonymous' ? (
@@ -37,9 +39,7 @@ export function App() {
                     <LoginPage onLoggedIn={check} />
                 )
             ) : (
-                <main className="auth">
-                    <p>{session.me.username}</p>
-                </main>
+                <Chat me={session.me} onSignedOut={() => setSession({state: 'anonymous'})} />
             )}
         </I18n>
     );

@@ -76,13 +76,15 @@ export class Client {
     // Teams
     myTeams = () => this.request<Team[]>('GET', '/users/me/teams');
     listTeams = () => this.request<Team[]>('GET', '/teams?per_page=200');
-    createTeam = (name: string, displayName: string) => this.request<Team>('POST', '/teams', {name, display_name: displayName, type: 'O'});
+    createTeam = (name: string, displayName: string) => this.request<Team>('POST', '/teams', {name, display_name: displayName, type: 'O', allow_open_invite: true});
     joinTeam = (teamId: string, userId: string) => this.request<unknown>('POST', `/teams/${teamId}/members`, {team_id: teamId, user_id: userId});
 
     // Channels
     myChannels = (teamId: string) => this.request<Channel[]>('GET', `/users/me/teams/${teamId}/channels?include_deleted=true`);
     myMembers = (teamId: string) => this.request<ChannelMember[]>('GET', `/users/me/teams/${teamId}/channels/members`);
     channel = (id: string) => this.request<Channel>('GET', '/channels/' + id);
+    channelByName = (teamName: string, name: string) =>
+        this.request<Channel>('GET', `/teams/name/${encodeURIComponent(teamName)}/channels/name/${encodeURIComponent(name)}`);
     channelMember = (id: string) => this.request<ChannelMember>('GET', `/channels/${id}/members/me`);
     publicChannels = (teamId: string) => this.request<Channel[]>('GET', `/teams/${teamId}/channels?per_page=200`);
     createChannel = (teamId: string, name: string, displayName: string, type: 'O' | 'P', purpose: string) =>

@@ -8,8 +8,6 @@ export interface LocaleInfo {
 
 export const LOCALES: LocaleInfo[] = [
     {code: 'en', name: 'English'},
-    {code: 'de', name: 'Deutsch'},
-    {code: 'hr', name: 'Hrvatski'},
 ];
 
 /** The shipped locale closest to a requested one ('pt' → 'pt-BR', 'de-AT' → 'de'), else English. */

@@ -1,0 +1,211 @@
+import {useEffect, useMemo, useRef, useState} from 'react';
+import {client} from '../api/client';
+import type {Channel, User} from '../api/types';
+import {searchEmoji} from '../emoji/names';
+import {useT} from '../i18n/useT';
+import {ensureUsers, receiveUsers, sendPost, sendTyping} from '../state/actions';
+import {isDirect} from '../state/channels';
+import {getState, update, useStore} from '../state/store';
+import {useErrorText} from './AuthForms';
+
+interface Suggestion {
+    id: string;
+    insert: string;
+    label: string;
+    detail?: string;
+}
+
+const TRIGGER = /(^|\s)([@~:])([\p{L}\p{N}._+-]*)$/u;
+const draftKey = (channelId: string, rootId: string) => `kafana.draft.${channelId}.${rootId}`;
+
+/** The message box: Enter sends, Shift+Enter is a new line, ↑ in an empty box edits your last message, a draft
+ * is kept per channel (and thread), and @, ~ and : open suggestions. */
+export function Composer({channel, rootId = '', label}: {channel: Channel; rootId?: string; label: string}) {
+    const t = useT();
+    const errorText = useErrorText();
+    const [text, setText] = useState(() => localStorage.getItem(draftKey(channel.id, rootId)) ?? '');
+    const [error, setError] = useState('');
+    const [suggestions, setSuggestions] = useState<Suggestion[]>([]);
+    const [active, setActive] = useState(0);
+    const ref = useRef<HTMLTextAreaElement>(null);
+    const lastTyping = useRef(0);
+    const users = useStore((s) => s.users);
+    const channels = useStore((s) => s.channels);
+    const teamId = useStore((s) => s.teamId);
+    const archived = channel.delete_at > 0;
+
+    useEffect(() => {
+        setText(localStorage.getItem(draftKey(channel.id, rootId)) ?? '');
+        setSuggestions([]);
+        setError('');
+    }, [channel.id, rootId]);
+    useEffect(() => {
+        if (text) localStorage.setItem(draftKey(channel.id, rootId), text);
+        else localStorage.removeItem(draftKey(channel.id, rootId));
+    }, [text, channel.id, rootId]);
+
+    const knownChannels = useMemo(() => Object.values(channels).filter((c) => !isDirect(c) && !c.delete_at), [channels]);
+
+    const latest = useRef('');
+    const suggest = async (value: string, caret: number) => {
+        latest.current = value;
+        const match = TRIGGER.exec(value.slice(0, caret));
+        if (!match) return setSuggestions([]);
+        const [, , kind, term] = match;
+        const q = term.toLowerCase();
+        if (kind === '@') {
+            const local = Object.values(users).filter((u) => u.username.startsWith(q));
+            const special = ['here', 'channel', 'all'].filter((w) => w.startsWith(q)).map((w) => ({id: '@' + w, insert: '@' + w, label: '@' + w, detail: t('autocomplete.' + w)}));
+            const toSuggestion = (u: User) => ({id: u.id, insert: '@' + u.username, label: '@' + u.username, detail: [u.first_name, u.last_name].filter(Boolean).join(' ') || u.nickname});
+            setSuggestions([...local.map(toSuggestion), ...special].slice(0, 8));
+            setActive(0);
+            if (teamId) {
+                try {
+                    const found = (await client.autocompleteUsers(teamId, q)).users;
+                    receiveUsers(found);
+                    if (latest.current !== value) return; // the text changed meanwhile
+                    const seen = new Set(local.map((u) => u.id));
+                    setSuggestions([...local.map(toSuggestion), ...found.filter((u) => !seen.has(u.id)).map(toSuggestion), ...special].slice(0, 8));
+                } catch {
+                    // keep the local suggestions
+                }
+            }
+        } else if (kind === '~') {
+            setSuggestions(
+                knownChannels
+                    .filter((c) => c.name.startsWith(q) || c.display_name.toLowerCase().includes(q))
+                    .slice(0, 8)
+                    .map((c) => ({id: c.id, insert: '~' + c.name, label: c.display_name, detail: '~' + c.name})),
+            );
+            setActive(0);
+        } else if (q.length >= 2) {
+            setSuggestions(searchEmoji(q, 8).map((e) => ({id: e.name, insert: `:${e.name}: `, label: `${e.char} :${e.name}:`})));
+            setActive(0);
+        } else setSuggestions([]);
+    };
+
+    const accept = (s: Suggestion) => {
+        const el = ref.current!;
+        const caret = el.selectionStart;
+        const before = text.slice(0, caret).replace(TRIGGER, (_m, space: string) => space + s.insert + (s.insert.endsWith(' ') ? '' : ' '));
+        const next = before + text.slice(caret);
+        setText(next);
+        setSuggestions([]);
+        requestAnimationFrame(() => {
+            el.focus();
+            el.setSelectionRange(before.length, before.length);
+        });
+    };
+
+    const submit = async () => {
+        const message = text.trim();
+        if (!message || archived) return;
+        setText('');
+        setError('');
+        setSuggestions([]);
+        latest.current = '';
+        try {
+            await sendPost(channel.id, message, rootId);
+        } catch (err) {
+            setError(errorText(err));
+        }
+    };
+
+    const editLast = () => {
+        const s = getState();
+        const ids = rootId ? (s.posts.threads[rootId] ?? []) : (s.posts.channels[channel.id]?.order ?? []);
+        for (let i = ids.length - 1; i >= 0; i--) {
+            const p = s.posts.byId[ids[i]];
+            if (p && p.user_id === s.me?.id && !s.posts.pending[p.id]) {
+                update(() => ({editing: p.id}));
+                return true;
+            }
+        }
+        return false;
+    };
+
+    const listId = `suggestions-${channel.id}-${rootId}`;
+    return (
+        <div className="composer">
+            {suggestions.length > 0 && (
+                <ul className="suggestions" role="listbox" id={listId} aria-label={t('autocomplete.label')}>
+                    {suggestions.map((s, i) => (
+                        <li
+                            key={s.id}
+                            id={`${listId}-${i}`}
+                            role="option"
+                            aria-selected={i === active}
+                            className={i === active ? 'active' : ''}
+                            onMouseDown={(e) => (e.preventDefault(), accept(s))}
+                        >
+                            <span>{s.label}</span> {s.detail && <span className="muted">{s.detail}</span>}
+                        </li>
+                    ))}
+                </ul>
+            )}
+            <textarea
+                ref={ref}
+                rows={1}
+                aria-label={label}
+                placeholder={archived ? t('composer.archived') : label}
+                disabled={archived}
+                value={text}
+                role="combobox"
+                aria-expanded={suggestions.length > 0}
+                aria-controls={listId}
+                aria-autocomplete="list"
+                aria-activedescendant={suggestions.length ? `${listId}-${active}` : undefined}
+                onChange={(e) => {
+                    setText(e.target.value);
+                    void suggest(e.target.value, e.target.selectionStart);
+                    const now = Date.now();
+                    if (now - lastTyping.current > 3000) {
+                        lastTyping.current = now;
+                        sendTyping(channel.id, rootId);
+                    }
+                }}
+                onKeyDown={(e) => {
+                    if (suggestions.length) {
+                        if (e.key === 'ArrowDown' || e.key === 'ArrowUp') {
+                            e.preventDefault();
+                            setActive((a) => (a + (e.key === 'ArrowDown' ? 1 : suggestions.length - 1)) % suggestions.length);
+                            return;
+                        }
+                        if (e.key === 'Enter' || e.key === 'Tab') {
+                            e.preventDefault();
+                            accept(suggestions[active]);
+                            return;
+                        }
+                        if (e.key === 'Escape') {
+                            e.stopPropagation();
+                            setSuggestions([]);
+                            return;
+                        }
+                    }
+                    if (e.key === 'Enter' && !e.shiftKey && !e.nativeEvent.isComposing) {
+                        e.preventDefault();
+                        void submit();
+                    } else if (e.key === 'ArrowUp' && !text && !e.altKey && editLast()) {
+                        e.preventDefault();
+                    }
+                }}
+                onBlur={() => setTimeout(() => setSuggestions([]), 150)}
+            />
+            {error && (
+                <p className="form-error" role="alert">
+                    {error}
+                </p>
+            )}
+        </div>
+    );
+}
+
+export function useTypingText(channelId: string, rootId = ''): string {
+    const t = useT();
+    const typing = useStore((s) => s.typing[channelId]);
+    const users = useStore((s) => s.users);
+    const names = (typing ?? []).filter((x) => x.parentId === rootId || (!rootId && !x.parentId)).map((x) => users[x.userId]?.username ?? '…');
+    useEffect(() => ensureUsers((typing ?? []).map((x) => x.userId)), [typing]);
+    if (!names.length) return '';
+    return t('typing.text', {count: names.length, name: names[0], other: names[1] ?? ''});
+}

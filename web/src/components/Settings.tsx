@@ -1,0 +1,128 @@
+import {type FormEvent, useMemo, useState} from 'react';
+import {client} from '../api/client';
+import {useT} from '../i18n/useT';
+import {LOCALES} from '../i18n/locales';
+import {receiveUsers, setPreference} from '../state/actions';
+import {pref, update, useStore} from '../state/store';
+import {useErrorText} from './AuthForms';
+import {Dialog} from './common';
+
+export type Theme = 'light' | 'dark' | 'system';
+
+/** Display name, nickname, language (the user's `locale`), theme, time zone and clock. */
+export function Settings({onClose}: {onClose: () => void}) {
+    const t = useT();
+    const errorText = useErrorText();
+    const me = useStore((s) => s.me!);
+    const theme = (useStore((s) => pref(s, 'display_settings', 'theme')) ?? 'system') as Theme;
+    const military = useStore((s) => pref(s, 'display_settings', 'use_military_time')) === 'true';
+    const tz = me.timezone ?? {useAutomaticTimezone: 'true', automaticTimezone: '', manualTimezone: ''};
+    const [first, setFirst] = useState(me.first_name);
+    const [last, setLast] = useState(me.last_name);
+    const [nickname, setNickname] = useState(me.nickname);
+    const [locale, setLocale] = useState(me.locale || 'en');
+    const [themeValue, setThemeValue] = useState<Theme>(theme);
+    const [clock, setClock] = useState(military ? '24' : '12');
+    const [automatic, setAutomatic] = useState(tz.useAutomaticTimezone === true || tz.useAutomaticTimezone === 'true');
+    const [manual, setManual] = useState(tz.manualTimezone || Intl.DateTimeFormat().resolvedOptions().timeZone);
+    const [error, setError] = useState('');
+    const zones = useMemo(() => (typeof Intl.supportedValuesOf === 'function' ? Intl.supportedValuesOf('timeZone') : ['UTC']), []);
+
+    const save = async (e: FormEvent) => {
+        e.preventDefault();
+        setError('');
+        try {
+            const user = await client.patchMe({
+                first_name: first,
+                last_name: last,
+                nickname,
+                locale,
+                timezone: {useAutomaticTimezone: String(automatic), automaticTimezone: Intl.DateTimeFormat().resolvedOptions().timeZone, manualTimezone: manual},
+            });
+            receiveUsers([user]);
+            update(() => ({me: user}));
+            if (themeValue !== theme) await setPreference('display_settings', 'theme', themeValue);
+            if ((clock === '24') !== military) await setPreference('display_settings', 'use_military_time', clock === '24' ? 'true' : 'false');
+            onClose();
+        } catch (err) {
+            setError(errorText(err));
+        }
+    };
+
+    return (
+        <Dialog title={t('settings.title')} onClose={onClose} wide>
+            <form className="form settings" onSubmit={save}>
+                <fieldset>
+                    <legend>{t('settings.profile')}</legend>
+                    <label>
+                        {t('settings.firstName')}
+                        <input value={first} onChange={(e) => setFirst(e.target.value)} maxLength={64} />
+                    </label>
+                    <label>
+                        {t('settings.lastName')}
+                        <input value={last} onChange={(e) => setLast(e.target.value)} maxLength={64} />
+                    </label>
+                    <label>
+                        {t('settings.nickname')}
+                        <input value={nickname} onChange={(e) => setNickname(e.target.value)} maxLength={64} />
+                    </label>
+                </fieldset>
+                <fieldset>
+                    <legend>{t('settings.display')}</legend>
+                    <label>
+                        {t('settings.language')}
+                        <select value={locale} onChange={(e) => setLocale(e.target.value)}>
+                            {LOCALES.map((l) => (
+                                <option key={l.code} value={l.code} lang={l.code}>
+                                    {l.name}
+                                </option>
+                            ))}
+                        </select>
+                    </label>
+                    <label>
+                        {t('settings.theme')}
+                        <select value={themeValue} onChange={(e) => setThemeValue(e.target.value as Theme)}>
+                            <option value="system">{t('settings.themeSystem')}</option>
+                            <option value="light">{t('settings.themeLight')}</option>
+                            <option value="dark">{t('settings.themeDark')}</option>
+                        </select>
+                    </label>
+                    <label>
+                        {t('settings.clock')}
+                        <select value={clock} onChange={(e) => setClock(e.target.value)}>
+                            <option value="12">{t('settings.clock12')}</option>
+                            <option value="24">{t('settings.clock24')}</option>
+                        </select>
+                    </label>
+                    <label className="check">
+                        <input type="checkbox" checked={automatic} onChange={(e) => setAutomatic(e.target.checked)} />
+                        {t('settings.timezoneAuto')}
+                    </label>
+                    <label>
+                        {t('settings.timezone')}
+                        <select value={automatic ? Intl.DateTimeFormat().resolvedOptions().timeZone : manual} disabled={automatic} onChange={(e) => setManual(e.target.value)}>
+                            {zones.map((z) => (
+                                <option key={z} value={z}>
+                                    {z}
+                                </option>
+                            ))}
+                        </select>
+                    </label>
+                </fieldset>
+                {error && (
+                    <p className="form-error" role="alert">
+                        {error}
+                    </p>
+                )}
+                <div className="row">
+                    <button type="submit" className="primary">
+                        {t('common.save')}
+                    </button>
+                    <button type="button" onClick={onClose}>
+                        {t('common.cancel')}
+                    </button>
+                </div>
+            </form>
+        </Dialog>
+    );
+}

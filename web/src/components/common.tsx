@@ -1,0 +1,84 @@
+import {type ReactNode, useEffect, useRef} from 'react';
+import {useIntl} from 'react-intl';
+import type {User} from '../api/types';
+import {useT} from '../i18n/useT';
+import {pref, useStore} from '../state/store';
+
+export function displayName(user: User | undefined): string {
+    if (!user) return '…';
+    return user.nickname || [user.first_name, user.last_name].filter(Boolean).join(' ') || user.username;
+}
+
+export function Avatar({userId, size = 36}: {userId: string; size?: number}) {
+    const user = useStore((s) => s.users[userId]);
+    const status = useStore((s) => s.statuses[userId]);
+    const t = useT();
+    return (
+        <span className="avatar" style={{width: size, height: size}}>
+            <img src={`/api/v4/users/${userId}/image?_=${user?.update_at ?? 0}`} alt="" width={size} height={size} loading="lazy" />
+            {status && <PresenceDot status={status} label={t('status.' + status)} />}
+        </span>
+    );
+}
+
+export function PresenceDot({status, label}: {status: string; label: string}) {
+    return <span className={`presence presence-${status}`} role="img" aria-label={label} title={label} />;
+}
+
+/** Times in the user's time zone and 12/24-hour choice. */
+export function useTimeFormat() {
+    const intl = useIntl();
+    const me = useStore((s) => s.me);
+    const military = useStore((s) => pref(s, 'display_settings', 'use_military_time')) === 'true';
+    const tz = userTimeZone(me);
+    return {
+        timeZone: tz,
+        time: (at: number) => intl.formatTime(at, {hour: 'numeric', minute: '2-digit', hour12: !military, timeZone: tz}),
+        date: (at: number) => intl.formatDate(at, {weekday: 'long', year: 'numeric', month: 'long', day: 'numeric', timeZone: tz}),
+        full: (at: number) => intl.formatDate(at, {dateStyle: 'full', timeStyle: 'short', hour12: !military, timeZone: tz} as Intl.DateTimeFormatOptions),
+    };
+}
+
+export function userTimeZone(me: User | null): string | undefined {
+    const tz = me?.timezone;
+    if (!tz) return undefined;
+    const automatic = tz.useAutomaticTimezone === true || tz.useAutomaticTimezone === 'true';
+    return (automatic ? tz.automaticTimezone : tz.manualTimezone) || undefined;
+}
+
+/** A modal dialog: focus moves in, Esc or the backdrop closes it, focus returns to where it was. */
+export function Dialog({title, onClose, children, wide}: {title: string; onClose: () => void; children: ReactNode; wide?: boolean}) {
+    const ref = useRef<HTMLDivElement>(null);
+    const t = useT();
+    useEffect(() => {
+        const before = document.activeElement as HTMLElement | null;
+        const first = ref.current?.querySelector<HTMLElement>('input, textarea, select, button:not(.dialog-close)');
+        first?.focus();
+        return () => before?.focus?.();
+    }, []);
+    return (
+        <div className="backdrop" onMouseDown={(e) => e.target === e.currentTarget && onClose()}>
+            <div
+                className={wide ? 'dialog wide' : 'dialog'}
+                role="dialog"
+                aria-modal="true"
+                aria-labelledby="dialog-title"
+                ref={ref}
+                onKeyDown={(e) => {
+                    if (e.key === 'Escape') {
+                        e.stopPropagation();
+                        onClose();
+                    }
+                }}
+            >
+                <header className="dialog-head">
+                    <h2 id="dialog-title">{title}</h2>
+                    <button type="button" className="icon-button dialog-close" onClick={onClose} aria-label={t('common.close')}>
+                        ×
+                    </button>
+                </header>
+                {children}
+            </div>
+        </div>
+    );
+}
