@@ -9,6 +9,7 @@ from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 from playwright.async_api import Browser, BrowserContext, ConsoleMessage, Page, async_playwright
 
@@ -116,3 +117,44 @@ def composer(page: Page, name: str) -> Any:
 
 def post_in_list(page: Page, text: str) -> Any:
     return page.locator(".post-list article.post", has_text=text)
+
+
+class ApiUser:
+    """A user driven over the REST API (bearer token) to set up what a browser test starts from."""
+
+    def __init__(self, server: LiveServer, username: str, password: str = "secret-pass-1") -> None:
+        self.server = server
+        self.username = username
+        self.password = password
+        self.http = httpx.Client(base_url=server.api, timeout=30)
+        self.http.post("/users", json={"email": f"{username}@example.com", "username": username, "password": password}).raise_for_status()
+        login = self.http.post("/users/login", json={"login_id": username, "password": password})
+        login.raise_for_status()
+        self.id: str = login.json()["id"]
+        self.http.headers["Authorization"] = "Bearer " + login.headers["Token"]
+
+    def call(self, method: str, path: str, body: Any = None) -> Any:
+        response = self.http.request(method, path, json=body)
+        response.raise_for_status()
+        return response.json()
+
+    def create_team(self, name: str) -> dict[str, Any]:
+        return dict(self.call("POST", "/teams", {"name": name, "display_name": name.title(), "type": "O", "allow_open_invite": True}))
+
+    def join(self, team: dict[str, Any], user: ApiUser) -> None:
+        self.call("POST", f"/teams/{team['id']}/members", {"team_id": team["id"], "user_id": user.id})
+
+    def channel(self, team: dict[str, Any], name: str) -> dict[str, Any]:
+        return dict(self.call("GET", f"/teams/{team['id']}/channels/name/{name}"))
+
+    def post(self, channel_id: str, message: str, root_id: str = "") -> dict[str, Any]:
+        return dict(self.call("POST", "/posts", {"channel_id": channel_id, "message": message, "root_id": root_id}))
+
+    def close(self) -> None:
+        self.http.close()
+
+
+async def login(page: Page, username: str, password: str = "secret-pass-1") -> None:
+    await page.get_by_label("Email or username").fill(username)
+    await page.get_by_label("Password").fill(password)
+    await page.get_by_role("button", name="Log in").click()
