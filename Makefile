@@ -8,6 +8,7 @@ WEB_STAMP := web/node_modules/.installed
 WEB_BUILD := src/kafana/web_dist/index.html
 WEB_SOURCES := $(shell find web/src web/public web/scripts -type f -not -name emoji-data.json 2>/dev/null) web/index.html web/vite.config.ts web/tsconfig.json
 BROWSER_STAMP := $(VENV)/.browser
+BROWSER_PACKAGES := chromium fonts-dejavu-core fonts-noto-core fonts-noto-color-emoji
 
 .PHONY: run test test-sqlite test-postgres test-web lint bench install clean migration web browser
 
@@ -33,7 +34,7 @@ web: $(WEB_BUILD)
 
 # Debian's Chromium (and fonts for stable screenshots) for the Playwright tests; nothing is downloaded by Playwright.
 $(BROWSER_STAMP): $(STAMP)
-	command -v chromium >/dev/null || (apt-get update -qq && apt-get install -y -qq --no-install-recommends chromium fonts-dejavu-core fonts-noto-core >/dev/null)
+	dpkg -s $(BROWSER_PACKAGES) >/dev/null 2>&1 || (apt-get update -qq && apt-get install -y -qq --no-install-recommends $(BROWSER_PACKAGES) >/dev/null)
 	touch $(BROWSER_STAMP)
 
 browser: $(BROWSER_STAMP)

@@ -105,3 +105,10 @@ async def test_two_people_chat_live(pages: Pages) -> None:
     await expect(post_in_list(bob, "can you check the budget").locator(".mention-me")).to_have_text("@bob")
     await expect(planning.get_by_label("1 mention")).to_have_count(0)
     await assert_accessible(bob, "channel with new messages")
+
+    # Logging out ends the session: back to the login page, the session cookie gone.
+    await bob.get_by_role("button", name="Log out").click()
+    await expect(bob).to_have_url(re.compile(r"/login$"))
+    assert "MMAUTHTOKEN" not in {c["name"] for c in await bob.context.cookies()}
+    await bob.reload()
+    await expect(bob.get_by_role("button", name="Log in")).to_be_visible()

@@ -26,8 +26,15 @@ export function App() {
         void check();
     }, [check]);
     useEffect(() => {
-        if (session.state === 'anonymous' && route.kind !== 'login' && route.kind !== 'signup') navigate('/login', true);
-        if (session.state === 'signed-in' && (route.kind === 'login' || route.kind === 'signup')) navigate('/', true);
+        // Like Mattermost: /login?redirect_to=<where you were going>, and back there once signed in.
+        if (session.state === 'anonymous' && route.kind !== 'login' && route.kind !== 'signup') {
+            const here = location.pathname === '/' ? '' : `?redirect_to=${encodeURIComponent(location.pathname)}`;
+            navigate('/login' + here, true);
+        }
+        if (session.state === 'signed-in' && (route.kind === 'login' || route.kind === 'signup')) {
+            const target = new URLSearchParams(location.search).get('redirect_to') ?? '/';
+            navigate(target.startsWith('/') && !target.startsWith('//') ? target : '/', true);
+        }
     }, [session.state, route.kind]);
     const locale = session.state === 'signed-in' ? matchLocale(liveLocale ?? session.me.locale) : matchLocale(navigator.language);
     return (

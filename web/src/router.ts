@@ -29,7 +29,7 @@ const listeners = new Set<() => void>();
 window.addEventListener('popstate', () => listeners.forEach((l) => l()));
 
 export function navigate(path: string, replace = false) {
-    if (path === location.pathname) return;
+    if (path === location.pathname + location.search) return;
     if (replace) history.replaceState(null, '', path);
     else history.pushState(null, '', path);
     listeners.forEach((l) => l());

@@ -234,7 +234,7 @@ function CodeBlock({code, lang}: {code: string; lang: string}) {
         };
     }, [code, lang]);
     return (
-        <pre className="code-block" data-lang={lang || undefined}>
+        <pre className="code-block" data-lang={lang || undefined} tabIndex={0}>
             {html !== null ? <code className="hljs" dangerouslySetInnerHTML={{__html: html}} /> : <code>{code}</code>}
         </pre>
     );
