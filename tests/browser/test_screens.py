@@ -13,7 +13,10 @@ from tests.compat.conftest import LiveServer
 
 CONVERSATION = [
     ("ana", "Morning! The **release checklist** for 0.2 is ready:\n1. Migrations reviewed\n2. `make test` green on PostgreSQL\n3. Screenshots in the README"),
-    ("bob", "Nice. I changed the retry loop, can you have a look?\n```python\nasync def deliver(post):\n    for attempt in range(5):\n        if await send(post):\n            return True\n        await asyncio.sleep(2 ** attempt)\n```"),
+    (
+        "bob",
+        "Nice. I changed the retry loop, can you have a look?\n```python\nasync def deliver(post):\n    for attempt in range(5):\n        if await send(post):\n            return True\n        await asyncio.sleep(2 ** attempt)\n```",
+    ),
     ("ana", "Looks right to me :+1: one question in the thread"),
     ("bob", "> Migrations reviewed\n\nDone, and @ana the docs are updated too :tada:"),
 ]
@@ -65,5 +68,7 @@ async def test_installable_as_a_pwa(pages: Pages, seeded: None) -> None:
     assert {"192x192", "512x512"} <= {icon["sizes"] for icon in manifest["icons"]}
     # The service worker installs, caches the app shell and takes control.
     await page.evaluate("navigator.serviceWorker.ready")
-    cached = await page.evaluate("caches.keys().then(keys => Promise.all(keys.map(k => caches.open(k).then(c => c.keys())))).then(all => all.flat().map(r => new URL(r.url).pathname))")
+    cached = await page.evaluate(
+        "caches.keys().then(keys => Promise.all(keys.map(k => caches.open(k).then(c => c.keys())))).then(all => all.flat().map(r => new URL(r.url).pathname))"
+    )
     assert "/" in cached
