@@ -61,8 +61,9 @@ test-postgres: $(STAMP)
 
 test: lint test-web test-sqlite test-postgres
 
-bench: $(STAMP)
+bench: $(STAMP) $(WEB_BUILD) $(BROWSER_STAMP)
 	$(BIN)/python -m bench.run
+	$(BIN)/python -m bench.web
 
 clean:
 	rm -rf $(VENV) tests/js/node_modules web/node_modules src/kafana/web_dist kafana-data

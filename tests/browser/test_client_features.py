@@ -92,6 +92,7 @@ async def test_phone_layout_at_360px(pages: Pages, people: tuple[ApiUser, ApiUse
     await composer(page, "Off-Topic").fill("from my phone")
     await composer(page, "Off-Topic").press("Enter")
     await expect(post_in_list(page, "from my phone")).to_be_visible()
+    await expect(post_in_list(page, "from my phone").get_by_text("Sending…")).to_have_count(0)
     width = await page.evaluate("document.documentElement.scrollWidth")
     assert width <= 360, f"the page scrolls sideways ({width}px)"
     await assert_accessible(page, "phone channel")

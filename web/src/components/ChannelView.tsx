@@ -4,7 +4,7 @@ import type {Channel, Post} from '../api/types';
 import {useT} from '../i18n/useT';
 import type {MarkdownContext} from '../markdown/Markdown';
 import {Markdown} from '../markdown/Markdown';
-import {loadThread, setPreference, upsertChannel} from '../state/actions';
+import {loadThread, loadThreads, setPreference, upsertChannel} from '../state/actions';
 import {channelTitle, directUserIds} from '../state/channels';
 import {pref, useStore} from '../state/store';
 import {useErrorText} from './AuthForms';
@@ -207,9 +207,16 @@ export function ThreadPanel({rootId, onClose}: {rootId: string; onClose: () => v
     const byId = useStore((s) => s.posts.byId);
     const channel = useStore((s) => (root ? s.channels[root.channel_id] : undefined));
     const typing = useTypingText(root?.channel_id ?? '', rootId);
+    const meId = useStore((s) => s.me!.id);
+    const teamId = useStore((s) => s.teamId);
+    const replyCount = (replies ?? []).length;
     useEffect(() => {
         void loadThread(rootId);
     }, [rootId]);
+    useEffect(() => {
+        // Open and on screen: the thread is read (the Threads view's unread mark goes away).
+        if (teamId) client.readThread(meId, teamId, rootId).then(loadThreads, () => undefined);
+    }, [rootId, meId, teamId, replyCount]);
     return (
         <aside className="thread-panel" aria-labelledby="thread-title">
             <header className="panel-head">

@@ -29,6 +29,7 @@ export function Chat({me, onSignedOut}: {me: User; onSignedOut: () => void}) {
     const [modal, setModal] = useState<Modal>(null);
     const [drawer, setDrawer] = useState(false);
     const [notFound, setNotFound] = useState(false);
+    const openThread = useCallback((p: Post) => setThreadId(p.id), []);
     useTheme();
 
     useEffect(() => {
@@ -148,14 +149,15 @@ export function Chat({me, onSignedOut}: {me: User; onSignedOut: () => void}) {
     if (!started || !ready) return <div className="loading" role="status">{t('common.loading')}</div>;
     if (!teams.length) return <TeamPicker standalone />;
 
-    const channel = channels[channelId];
-    const openThread = (p: Post) => setThreadId(p.id);
+    // A held channel shows in the same render as the click; the effect above then loads and marks it read.
+    const routed = route.kind === 'channel' && channelsLoaded ? channelByName(route.channel) : undefined;
+    const channel = routed ?? channels[channelId];
     return (
         <div className={['app', drawer ? 'drawer-open' : '', threadId ? 'thread-open' : ''].join(' ')}>
             <a className="skip-link" href="#main">
                 {t('common.skip')}
             </a>
-            <Sidebar currentChannelId={channelId} view={route.kind === 'threads' ? 'threads' : 'channel'} onAction={onAction} />
+            <Sidebar currentChannelId={channel?.id ?? ''} view={route.kind === 'threads' ? 'threads' : 'channel'} onAction={onAction} />
             <div className="drawer-scrim" onClick={() => setDrawer(false)} aria-hidden="true" />
             <main id="main" className="main" tabIndex={-1}>
                 {connection !== 'online' && (

@@ -50,7 +50,7 @@ export const PostItem = memo(function PostItem({post, continuation, ctx, onReply
     if (continuation) classes.push('continuation');
     if (highlighted) classes.push('highlight');
     if (pending) classes.push('pending-' + pending);
-    if (ctx.mentionKeys.some((k) => new RegExp(`(^|[^\\w])@${k.replace(/[.]/g, '\\.')}($|[^\\w.-])`, 'i').test(post.message)) && !mine) classes.push('mentions-me');
+    if (!mine && mentionsReader(post.message, ctx.mentionKeys)) classes.push('mentions-me');
 
     const copyLink = async () => {
         const link = `${location.origin}/${teamName}/pl/${post.id}`;
@@ -181,6 +181,20 @@ export const PostItem = memo(function PostItem({post, continuation, ctx, onReply
         </article>
     );
 });
+
+const mentionPatterns = new Map<string, RegExp>();
+
+/** Whether a message @-mentions one of the reader's keys (their username, @here, @channel, @all). */
+function mentionsReader(message: string, keys: string[]): boolean {
+    if (!message.includes('@')) return false;
+    const id = keys.join(' ');
+    let re = mentionPatterns.get(id);
+    if (!re) {
+        re = new RegExp(`(^|[^\\w])@(${keys.map((k) => k.replace(/[.]/g, '\\.')).join('|')})($|[^\\w.-])`, 'i');
+        mentionPatterns.set(id, re);
+    }
+    return re.test(message);
+}
 
 function EditBox({post}: {post: Post}) {
     const t = useT();

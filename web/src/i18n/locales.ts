@@ -8,6 +8,21 @@ export interface LocaleInfo {
 
 export const LOCALES: LocaleInfo[] = [
     {code: 'en', name: 'English'},
+    {code: 'ar', name: 'العربية', rtl: true},
+    {code: 'de', name: 'Deutsch'},
+    {code: 'es', name: 'Español'},
+    {code: 'fr', name: 'Français'},
+    {code: 'he', name: 'עברית', rtl: true},
+    {code: 'hi', name: 'हिन्दी'},
+    {code: 'hr', name: 'Hrvatski'},
+    {code: 'id', name: 'Bahasa Indonesia'},
+    {code: 'it', name: 'Italiano'},
+    {code: 'ja', name: '日本語'},
+    {code: 'pl', name: 'Polski'},
+    {code: 'pt-BR', name: 'Português (Brasil)'},
+    {code: 'ru', name: 'Русский'},
+    {code: 'uk', name: 'Українська'},
+    {code: 'zh-CN', name: '中文 (简体)'},
 ];
 
 /** The shipped locale closest to a requested one ('pt' → 'pt-BR', 'de-AT' → 'de'), else English. */

@@ -1,7 +1,7 @@
 // Markdown to React elements, never to an HTML string: raw HTML shows as text, links keep only allow-listed
 // schemes, images become links (no remote loads), and @mentions, ~channels and :emoji: are recognised in text.
 import {Lexer, type Token, type Tokens} from 'marked';
-import {Fragment, type ReactNode, useEffect, useState} from 'react';
+import {Fragment, type ReactNode, useEffect, useMemo, useState} from 'react';
 import {emojiChar} from '../emoji/names';
 
 export interface MarkdownContext {
@@ -27,8 +27,8 @@ export function safeHref(href: string): string | null {
 }
 
 export function Markdown({text, ctx}: {text: string; ctx: MarkdownContext}) {
-    const tokens = Lexer.lex(text, {gfm: true, breaks: true});
-    return <div className="md">{blocks(tokens, ctx)}</div>;
+    const rendered = useMemo(() => blocks(Lexer.lex(text, {gfm: true, breaks: true}), ctx), [text, ctx]);
+    return <div className="md">{rendered}</div>;
 }
 
 function blocks(tokens: Token[], ctx: MarkdownContext): ReactNode[] {

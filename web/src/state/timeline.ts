@@ -9,8 +9,17 @@ export type TimelineItem =
 
 const GROUP_WINDOW_MS = 5 * 60 * 1000;
 
+const dayFormats = new Map<string, Intl.DateTimeFormat>();
+
+/** The calendar day of a time in a time zone (formatters are costly to build: one per zone). */
 export function dayKey(at: number, timeZone: string | undefined): string {
-    return new Intl.DateTimeFormat('en-CA', {timeZone, year: 'numeric', month: '2-digit', day: '2-digit'}).format(at);
+    const zone = timeZone ?? '';
+    let format = dayFormats.get(zone);
+    if (!format) {
+        format = new Intl.DateTimeFormat('en-CA', {timeZone, year: 'numeric', month: '2-digit', day: '2-digit'});
+        dayFormats.set(zone, format);
+    }
+    return format.format(at);
 }
 
 export const isSystem = (post: Post) => post.type.startsWith('system_');
