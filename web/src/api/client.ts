@@ -91,6 +91,11 @@ export class Client {
         this.request<Channel>('POST', '/channels', {team_id: teamId, name, display_name: displayName, type, purpose});
     patchChannel = (id: string, patch: Partial<Channel>) => this.request<Channel>('PUT', `/channels/${id}/patch`, patch);
     joinChannel = (id: string, userId: string) => this.request<ChannelMember>('POST', `/channels/${id}/members`, {user_id: userId});
+    /** Returns the member with the new notify_props (Mattermost answers {status: OK}; the member is then refetched). */
+    patchNotifyProps = async (channelId: string, userId: string, props: Record<string, string>) => {
+        await this.request<unknown>('PUT', `/channels/${channelId}/members/${userId}/notify_props`, props);
+        return this.channelMember(channelId);
+    };
     leaveChannel = (id: string, userId: string) => this.request<unknown>('DELETE', `/channels/${id}/members/${userId}`);
     archiveChannel = (id: string) => this.request<unknown>('DELETE', '/channels/' + id);
     directChannel = (a: string, b: string) => this.request<Channel>('POST', '/channels/direct', [a, b]);

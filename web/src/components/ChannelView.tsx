@@ -5,7 +5,7 @@ import {useT} from '../i18n/useT';
 import type {MarkdownContext} from '../markdown/Markdown';
 import {Markdown} from '../markdown/Markdown';
 import {loadThread, loadThreads, setPreference, upsertChannel} from '../state/actions';
-import {channelTitle, directUserIds} from '../state/channels';
+import {channelTitle, directUserIds, isMuted} from '../state/channels';
 import {pref, useStore} from '../state/store';
 import {useErrorText} from './AuthForms';
 import {Composer, useTypingText} from './Composer';
@@ -52,6 +52,7 @@ function ChannelHeader({channel, title, onMenu}: {channel: Channel; title: strin
     const errorText = useErrorText();
     const me = useStore((s) => s.me!);
     const favorite = useStore((s) => pref(s, 'favorite_channel', channel.id) === 'true');
+    const muted = useStore((s) => isMuted(s.members[channel.id]));
     const otherId = channel.type === 'D' ? directUserIds(channel, me.id)[0] : '';
     const status = useStore((s) => (otherId ? s.statuses[otherId] : undefined));
     const teamName = useStore((s) => s.teams.find((tm) => tm.id === s.teamId)?.name ?? '');
@@ -116,6 +117,18 @@ function ChannelHeader({channel, title, onMenu}: {channel: Channel; title: strin
                             </button>
                             <button type="button" role="menuitem" onClick={() => (setEditing('purpose'), setMenu(false))}>
                                 {t('channel.editPurpose')}
+                            </button>
+                            <button
+                                type="button"
+                                role="menuitem"
+                                onClick={() =>
+                                    run(async () => {
+                                        const member = await client.patchNotifyProps(channel.id, me.id, {mark_unread: muted ? 'all' : 'mention'});
+                                        await upsertChannel(channel, member);
+                                    })
+                                }
+                            >
+                                {t(muted ? 'channel.unmute' : 'channel.mute')}
                             </button>
                             <button
                                 type="button"
