@@ -10,7 +10,7 @@ WEB_SOURCES := $(shell find web/src web/public web/scripts -type f -not -name em
 BROWSER_STAMP := $(VENV)/.browser
 BROWSER_PACKAGES := chromium fonts-dejavu-core fonts-noto-core fonts-noto-color-emoji
 
-.PHONY: run test test-sqlite test-postgres test-web lint bench install clean migration web browser
+.PHONY: run test test-sqlite test-postgres test-web lint bench install clean migration web browser screenshots
 
 $(STAMP): pyproject.toml constraints.txt
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
@@ -40,6 +40,10 @@ $(BROWSER_STAMP): $(STAMP)
 browser: $(BROWSER_STAMP)
 
 install: $(STAMP)
+
+# Retake the README's screenshots (docs/screenshots/) with the browser tests.
+screenshots: $(STAMP) $(WEB_BUILD) $(BROWSER_STAMP)
+	KAFANA_UPDATE_SCREENSHOTS=1 $(BIN)/pytest -q tests/browser/test_screens.py
 
 run: $(STAMP) $(WEB_BUILD)
 	$(BIN)/kafana serve --host $${HOST:-127.0.0.1} --port $${PORT:-8065} --data-dir $${KAFANA_DATA_DIR:-./kafana-data}

@@ -96,3 +96,37 @@ async def test_phone_layout_at_360px(pages: Pages, people: tuple[ApiUser, ApiUse
     width = await page.evaluate("document.documentElement.scrollWidth")
     assert width <= 360, f"the page scrolls sideways ({width}px)"
     await assert_accessible(page, "phone channel")
+
+
+async def test_keyboard_switcher_channel_moves_and_mute(pages: Pages, people: tuple[ApiUser, ApiUser, dict[str, str]]) -> None:
+    page = await pages.open("/crew/channels/town-square")
+    await login(page, "ana")
+    await expect(composer(page, "Town Square")).to_be_focused()
+    await page.keyboard.press("Control+k")
+    await expect(page.get_by_role("dialog", name="Switch channels")).to_be_visible()
+    await page.keyboard.type("off")
+    await page.keyboard.press("Enter")
+    await expect(page).to_have_url(re.compile(r"/crew/channels/off-topic$"))
+    await expect(page.get_by_role("dialog", name="Switch channels")).to_have_count(0)
+    await page.keyboard.press("Alt+ArrowDown")
+    await expect(page).to_have_url(re.compile(r"/crew/channels/town-square$"))
+    await page.keyboard.press("Alt+ArrowUp")
+    await expect(page).to_have_url(re.compile(r"/crew/channels/off-topic$"))
+
+    # Muted: new posts no longer make the channel bold.
+    await page.get_by_role("button", name="Channel options").click()
+    await page.get_by_role("menuitem", name="Mute the channel").click()
+    sidebar = page.get_by_role("navigation", name="Channels")
+    off_topic = sidebar.get_by_role("link", name="Off-Topic", exact=True)
+    await expect(off_topic).to_have_class(re.compile(r"\bmuted-channel\b"))
+    await page.keyboard.press("Alt+ArrowDown")
+    await expect(page).to_have_url(re.compile(r"/crew/channels/town-square$"))
+    ana, bob, _ = people
+    off = bob.call("GET", "/teams/name/crew/channels/name/off-topic")
+    bob.call("POST", f"/channels/{off['id']}/members", {"user_id": bob.id})
+    bob.post(off["id"], "quiet news")
+    # A direct message sent after it: once that shows as unread, the muted channel's post has arrived too.
+    direct = bob.call("POST", "/channels/direct", [bob.id, ana.id])
+    bob.post(direct["id"], "ping")
+    await expect(sidebar.get_by_role("link", name=re.compile("^bob"))).to_have_class(re.compile(r"\bunread\b"))
+    await expect(sidebar.get_by_role("link", name=re.compile("^Off-Topic"))).not_to_have_class(re.compile(r"\bunread\b"))

@@ -38,6 +38,8 @@ export function Composer({channel, rootId = '', label}: {channel: Channel; rootI
         setText(localStorage.getItem(draftKey(channel.id, rootId)) ?? '');
         setSuggestions([]);
         setError('');
+        // Ready to type on opening a channel or thread (not on touch screens, where it would pop up the keyboard).
+        if (window.matchMedia('(pointer: fine)').matches) ref.current?.focus();
     }, [channel.id, rootId]);
     useEffect(() => {
         if (text) localStorage.setItem(draftKey(channel.id, rootId), text);
