@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
-from kafana.actions import presence
+from kafana.actions import custom_status, presence
 from kafana.actions.context import Services
 from kafana.workers.scheduler import Job
+
+CUSTOM_STATUS_EXPIRY_SECONDS = 30.0
 
 
 def default_jobs(svc: Services, connected: Callable[[], Sequence[str]]) -> list[Job]:
@@ -19,7 +21,11 @@ def default_jobs(svc: Services, connected: Callable[[], Sequence[str]]) -> list[
     async def sweep(now: int) -> None:
         await presence.do_sweep(svc, now)
 
+    async def expire_custom_statuses(now: int) -> None:
+        await custom_status.do_expire_custom_statuses(svc, now)
+
     return [
         Job("presence_heartbeat", beat, heartbeat),
         Job("presence_sweep", beat, sweep, leased=True),
+        Job("custom_status_expiry", CUSTOM_STATUS_EXPIRY_SECONDS, expire_custom_statuses, leased=True),
     ]
