@@ -13,9 +13,8 @@ from typing import Any
 import orjson
 
 from kafana.actions.context import Actor, Services
-from kafana.actions.users import check_can_edit_user
+from kafana.actions.users import check_can_edit_user, notify_user_updated
 from kafana.db import UnitOfWork
-from kafana.events import to_all
 from kafana.lib.clock import now_ms
 from kafana.lib.errors import AppError, bad_request, not_found
 from kafana.lib.validation import EMOJI_NAME_RE
@@ -135,7 +134,7 @@ async def _editable_user(uow: UnitOfWork, actor: Actor, user_id: str) -> User:
 
 def _updated(uow: UnitOfWork, user: User, now: int) -> None:
     user.update_at = now
-    uow.emit(to_all("user_updated", {"user": user.to_api()}))
+    notify_user_updated(uow, user)
 
 
 async def do_set_custom_status(svc: Services, actor: Actor, user_id: str, data: dict[str, Any]) -> CustomStatus:
@@ -193,6 +192,6 @@ async def do_expire_custom_statuses(svc: Services, now: int) -> int:
             _with_props(user, **{CURRENT: None})
             _updated(uow, user, now)
             cleared += 1
-    for user_id in [e.data["user"]["id"] for e in uow.events]:
+    for user_id in {e.data["user"]["id"] for e in uow.events}:
         svc.auth_cache.drop_user(user_id)
     return cleared
