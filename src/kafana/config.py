@@ -10,7 +10,7 @@ import tomllib
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 
 class Settings(BaseModel):
@@ -39,6 +39,11 @@ class Settings(BaseModel):
     # dominate a small server's peak memory. Tests lower it further.
     password_hash_memory_kib: int = 19456
     password_hash_time_cost: int = 2
+
+    # Presence across nodes: every node refreshes its users' presence rows this often; rows three beats old
+    # belong to a dead node. Users idle this long (no activity from any client) are shown away.
+    presence_heartbeat_seconds: float = Field(default=30.0, gt=0)
+    presence_away_after_seconds: int = Field(default=300, gt=0)
 
     sqlite_synchronous: Literal["normal", "full"] = "normal"
     privacy_store_ip: bool = False

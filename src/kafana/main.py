@@ -37,6 +37,8 @@ from kafana.config import Settings
 from kafana.db import Database
 from kafana.realtime import Hub
 from kafana.realtime.redis_bus import RedisBus
+from kafana.workers.jobs import default_jobs
+from kafana.workers.scheduler import Scheduler
 
 # Hot routes first: FastAPI tries routes in order, so the busiest resources are matched soonest.
 API_MODULES = (posts, channels, users, teams, reactions, files, emoji, pictures, threads, preferences, statuses, categories, links, system)
@@ -74,9 +76,12 @@ def create_app(settings: Settings, *, database: Database | None = None) -> FastA
         # The services in app.state (tests may swap them) re-check the sockets' tokens with their auth cache.
         hub.token_check = websocket.token_checker(app.state.services)
         await hub.start()
+        scheduler = Scheduler(app.state.services, default_jobs(app.state.services, hub.connected_user_ids))
+        await scheduler.start()
         try:
             yield
         finally:
+            await scheduler.stop()
             for task in list(svc.tasks):
                 task.cancel()
             await hub.stop()

@@ -5,7 +5,10 @@ from __future__ import annotations
 import time
 from typing import Any
 
+from kafana.actions import presence
+from kafana.actions.context import Services
 from kafana.events import Event
+from kafana.lib.clock import now_ms
 from tests.helpers import Api
 
 STATUS_KEYS = {"user_id", "status", "manual", "last_activity_at", "active_channel", "dnd_end_time"}
@@ -92,3 +95,17 @@ async def test_timed_do_not_disturb(anon: Api) -> None:
     assert (after["status"], after["dnd_end_time"]) == ("away", 0)
     # Leaving do-not-disturb clears its end time.
     assert (await bob.put("/users/me/status", {"user_id": bob.id, "status": "online"}))["dnd_end_time"] == 0
+
+
+async def test_requests_a_person_made_count_as_activity(admin: Api, anon: Api, services: Services) -> None:
+    """Mattermost's apps mark such requests with X-Requested-With: XMLHttpRequest; others (polling) are not activity."""
+    bob = await anon.signup("bob")
+    await presence.do_connect(services, bob.id)
+    later = now_ms() + services.settings.presence_away_after_seconds * 1000 + 1
+    await presence.do_heartbeat(services, [bob.id], later)
+    await presence.do_sweep(services, later)
+    services.activity_written.clear()
+    await bob.get("/users/me")
+    assert (await admin.get(f"/users/{bob.id}/status"))["status"] == "away"
+    await bob.get("/users/me", headers={"X-Requested-With": "XMLHttpRequest"})
+    assert (await admin.get(f"/users/{bob.id}/status"))["status"] == "online"

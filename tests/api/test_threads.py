@@ -3,6 +3,7 @@ state, following, mark-all-read; only one's own, and only threads one can read."
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from typing import Any
 
@@ -236,3 +237,45 @@ async def test_only_ones_own_and_only_readable(room: Room) -> None:
     other = await room.alice.post("/teams", {"name": "other", "display_name": "Other", "type": "O"}, expect=201)
     await room.alice.get(f"/users/me/teams/{other['id']}/threads/{open_root['id']}", expect=404)
     await room.alice.get("/users/me/teams/nope/threads", expect=400)
+
+
+def thread_updates(events: list[Event]) -> dict[str, dict[str, Any]]:
+    """The thread_updated events by recipient, with the thread decoded (it travels as a JSON string)."""
+    out = {}
+    for e in events:
+        if e.event == "thread_updated":
+            assert isinstance(e.data["thread"], str)
+            out[e.broadcast.user_id] = {**e.data, "thread": json.loads(e.data["thread"]), "team_id": e.broadcast.team_id}
+    return out
+
+
+async def test_a_reply_updates_each_following_member_but_the_replier(room: Room, events: list[Event]) -> None:
+    root = await post(room.alice, room.public["id"], "plans for saturday?")
+    await post(room.bob, room.public["id"], "count me in", root["id"])
+    first = thread_updates(events)
+    assert set(first) == {room.alice.id}  # bob replied; carol does not follow
+    assert first[room.alice.id]["team_id"] == room.tid
+    assert (first[room.alice.id]["previous_unread_replies"], first[room.alice.id]["previous_unread_mentions"]) == (0, 0)
+    assert first[room.alice.id]["thread"] == await room.alice.get(f"/users/me/teams/{room.tid}/threads/{root['id']}")
+    events.clear()
+    await post(room.carol, room.public["id"], "me too @alice", root["id"])
+    second = thread_updates(events)
+    assert set(second) == {room.alice.id, room.bob.id}
+    alice = second[room.alice.id]
+    assert (alice["thread"]["unread_replies"], alice["thread"]["unread_mentions"], alice["thread"]["reply_count"]) == (2, 1, 2)
+    assert (alice["previous_unread_replies"], alice["previous_unread_mentions"]) == (1, 0)
+    assert alice["thread"] == await room.alice.get(f"/users/me/teams/{room.tid}/threads/{root['id']}")
+    bob = second[room.bob.id]
+    assert (bob["thread"]["unread_replies"], bob["previous_unread_replies"]) == (1, 0)
+    assert bob["thread"] == await room.bob.get(f"/users/me/teams/{room.tid}/threads/{root['id']}")
+
+
+async def test_no_thread_updated_for_unfollowers_or_former_members(room: Room, events: list[Event]) -> None:
+    root = await post(room.alice, room.public["id"], "root")
+    await post(room.bob, room.public["id"], "reply", root["id"])
+    await post(room.carol, room.public["id"], "reply", root["id"])
+    await room.bob.delete(f"/users/me/teams/{room.tid}/threads/{root['id']}/following")
+    await room.alice.delete(f"/channels/{room.public['id']}/members/{room.carol.id}")
+    events.clear()
+    await post(room.alice, room.public["id"], "anyone?", root["id"])
+    assert thread_updates(events) == {}

@@ -135,6 +135,7 @@ class Cluster:
     http: list[httpx.AsyncClient]  # one per node
     admin: Api
     database_url: str
+    env: dict[str, str]  # what the nodes run with (to start another with start_node)
 
     @property
     def a(self) -> LiveServer:
@@ -166,9 +167,9 @@ class Cluster:
 
 
 @contextlib.asynccontextmanager
-async def cluster_of(base: Path, redis_url: str, count: int = 2) -> AsyncIterator[Cluster]:
+async def cluster_of(base: Path, redis_url: str, count: int = 2, settings: dict[str, str] | None = None) -> AsyncIterator[Cluster]:
     """`count` nodes on a new PostgreSQL database (dropped afterwards) and `redis_url` with a channel prefix of
-    their own."""
+    their own; `settings`: more KAFANA_* variables for them."""
     if not await _pg_available():
         missing(f"PostgreSQL not reachable at {PG_ADMIN_URL}")
     name = "kafana_nodes_" + uuid.uuid4().hex[:12]
@@ -177,13 +178,13 @@ async def cluster_of(base: Path, redis_url: str, count: int = 2) -> AsyncIterato
     database_url = PG_ADMIN_URL.rsplit("/", 1)[0] + "/" + name
     try:
         env = server_env()
-        env.update(KAFANA_DATABASE_URL=database_url, KAFANA_REDIS_URL=redis_url, KAFANA_REDIS_CHANNEL_PREFIX=channel_prefix())
+        env.update(KAFANA_DATABASE_URL=database_url, KAFANA_REDIS_URL=redis_url, KAFANA_REDIS_CHANNEL_PREFIX=channel_prefix(), **(settings or {}))
         for index in range(count):
             servers.append(start_node(base / f"node-{index}", env))
         async with contextlib.AsyncExitStack() as stack:
             http = [await stack.enter_async_context(httpx.AsyncClient(base_url=s.url, timeout=WAIT)) for s in servers]
             admin = await Api(http[0]).signup("admin")
-            yield Cluster(servers, http, admin, database_url)
+            yield Cluster(servers, http, admin, database_url, env)
     finally:
         for server in servers:
             server.stop()

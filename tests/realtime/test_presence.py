@@ -6,8 +6,10 @@ import asyncio
 from collections.abc import Sequence
 from typing import Any
 
+from kafana.actions import presence
 from kafana.actions.context import Services
 from kafana.events import Event
+from kafana.lib.clock import now_ms
 from tests.helpers import Api
 from tests.realtime.conftest import OpenSocket
 
@@ -49,3 +51,38 @@ async def test_connecting_keeps_a_manual_status(admin: Api, anon: Api, open_sock
     await open_socket(bob)  # presence is recorded before hello is sent
     status = await admin.get(f"/users/{bob.id}/status")
     assert status["status"] == "dnd" and status["manual"] is True
+
+
+async def test_get_statuses_answers_for_users_on_every_node(admin: Api, anon: Api, open_socket: OpenSocket, services: Services) -> None:
+    """Bob's socket is on another node (its presence row and status are in the shared database)."""
+    bob = await anon.signup("bob")
+    await presence.do_connect(Services(settings=services.settings, db=services.db), bob.id)
+    sock = await open_socket(admin)
+    reply = await sock.request(1, "get_statuses")
+    assert reply["status"] == "OK" and reply["data"] == {admin.id: "online", bob.id: "online"}
+    ping = await sock.request(2, "ping")
+    assert ping["data"]["node_id"] == services.node_id
+
+
+async def _away(services: Services, user_id: str) -> None:
+    """Time passes without activity: the sweep shows the user away (heartbeats keep the row fresh)."""
+    later = now_ms() + services.settings.presence_away_after_seconds * 1000 + 1
+    await presence.do_heartbeat(services, [user_id], later)
+    await presence.do_sweep(services, later)
+    services.activity_written.clear()  # that much time has passed for the activity throttle too
+
+
+async def test_socket_activity_brings_an_away_user_back_online(admin: Api, anon: Api, open_socket: OpenSocket, services: Services) -> None:
+    bob = await anon.signup("bob")
+    talk = await admin.create_channel(await admin.create_team("core", [bob]), "talk", "O", [bob])
+    sock = await open_socket(bob)
+    await _away(services, bob.id)
+    assert (await sock.until("status_change", status="away"))[-1]["data"]["user_id"] == bob.id
+    assert (await sock.request(1, "user_update_active_status", {"user_is_active": False, "manual": False}))["status"] == "OK"
+    assert (await admin.get(f"/users/{bob.id}/status"))["status"] == "away"  # an inactive client is no activity
+    assert (await sock.request(2, "user_update_active_status", {"user_is_active": True, "manual": False}))["status"] == "OK"
+    assert (await admin.get(f"/users/{bob.id}/status"))["status"] == "online"
+    await _away(services, bob.id)
+    await sock.until("status_change", status="away")
+    assert (await sock.request(3, "user_typing", {"channel_id": talk["id"]}))["status"] == "OK"
+    assert (await admin.get(f"/users/{bob.id}/status"))["status"] == "online"

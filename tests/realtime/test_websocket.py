@@ -33,7 +33,7 @@ async def test_ping_statuses_and_unknown_action(admin: Api, open_socket: OpenSoc
     sock = await open_socket(admin)
     pong = await sock.request(1, "ping")
     assert pong["status"] == "OK" and pong["data"]["text"] == "pong" and pong["data"]["version"] == version_id()
-    assert pong["data"]["node_id"] == "" and isinstance(pong["data"]["server_time"], int)
+    assert is_valid_id(pong["data"]["node_id"]) and isinstance(pong["data"]["server_time"], int)  # this node's id
     await admin.put("/users/me/status", {"user_id": admin.id, "status": "dnd"})
     by_ids = await sock.request(2, "get_statuses_by_ids", {"user_ids": [admin.id]})
     assert by_ids == {"status": "OK", "seq_reply": 2, "data": {admin.id: "dnd"}}

@@ -12,6 +12,7 @@ from argon2 import PasswordHasher
 from kafana.config import Settings
 from kafana.db import Database
 from kafana.files import FileStore, open_store
+from kafana.lib.ids import new_id
 from kafana.lib.passwords import make_hasher
 from kafana.models import Session, User
 from kafana.models.actor import SYSTEM, Actor
@@ -58,6 +59,10 @@ class Services:
     tasks: set[asyncio.Task[None]] = field(default_factory=set)
     # One image decode at a time (uploads, pictures, emoji): decoding is what costs memory.
     image_work: asyncio.Semaphore = field(default_factory=lambda: asyncio.Semaphore(1))
+    # This process among the cluster's nodes: presence rows and job leases carry it.
+    node_id: str = field(default_factory=new_id)
+    # user id -> when this node last wrote their activity (ms): at most one write a minute per user and node.
+    activity_written: dict[str, int] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         self.hasher = make_hasher(self.settings.password_hash_memory_kib, self.settings.password_hash_time_cost)

@@ -17,6 +17,7 @@ from sqlalchemy.exc import IntegrityError
 from kafana.access import ChannelAccess, access_channel, access_post, channel_permissions
 from kafana.actions.context import Services
 from kafana.actions.link_previews import schedule_preview
+from kafana.actions.threads import notify_thread_updated
 from kafana.db import UnitOfWork
 from kafana.events import to_channel
 from kafana.lib.clock import now_ms
@@ -119,10 +120,12 @@ async def create_post_txn(uow: UnitOfWork, actor: Actor, draft: PostDraft) -> tu
     if root is not None:
         post.reply_count = root.reply_count + 1
         await posts_store.add_reply_to_root(db, root.id, create_at)
-        await posts_store.upsert_thread(db, root, actor.user_id, create_at)
+        thread = await posts_store.upsert_thread(db, root, actor.user_id, create_at)
         await posts_store.follow_thread(db, root.id, [root.user_id, actor.user_id, *mentioned], create_at, viewed_by=actor.user_id)
         await posts_store.bump_thread_mentions(db, root.id, [u for u in mentioned if u != actor.user_id])
     uow.emit(_posted_event(channel, post, actor.user, mentioned, files))
+    if root is not None:
+        await notify_thread_updated(uow, channel, root, thread, post, mentioned)
     return post, True
 
 

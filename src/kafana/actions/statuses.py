@@ -1,8 +1,7 @@
 """User statuses: online, away, do-not-disturb (optionally until a time) and offline.
 
-Statuses set through PUT /users/{id}/status are manual. Presence is automatic: online while the user has a
-WebSocket open on this node, offline once the last one closes; it never overrides a manual status (as in
-Mattermost). A user without a row is offline. An expired do-not-disturb is shown as
+Statuses set through PUT /users/{id}/status are manual. Presence (actions/presence.py) is automatic and
+never overrides a manual status (as in Mattermost). A user without a row is offline. An expired do-not-disturb is shown as
 the status it replaced, worked out when read rather than by a job.
 """
 
@@ -48,6 +47,14 @@ async def get_statuses(svc: Services, actor: Actor, user_ids: Sequence[str]) -> 
     return [effective(found[uid], now_seconds) if uid in found else offline(uid) for uid in user_ids]
 
 
+async def get_shown_statuses(svc: Services) -> list[Status]:
+    """Everyone not offline, whichever node their sockets are on (the WebSocket's get_statuses)."""
+    async with svc.db.read() as db:
+        found = await statuses_store.not_offline(db)
+    now_seconds = now_ms() // 1000
+    return [effective(s, now_seconds) for s in found]
+
+
 async def do_set_status(svc: Services, actor: Actor, user_id: str, status: str, *, dnd_end_time: int = 0) -> Status:
     """PUT /users/{id}/status: the user themself or an admin; emits status_change to that user."""
     if actor.user_id != user_id and not actor.is_admin:
@@ -74,15 +81,3 @@ async def do_set_status(svc: Services, actor: Actor, user_id: str, status: str, 
         await statuses_store.save_status(uow.session, row)
         uow.emit(to_user(user_id, "status_change", {"status": status, "user_id": user_id}))
     return row
-
-
-async def do_set_presence(svc: Services, user_id: str, *, online: bool) -> None:
-    """Automatic presence from WebSocket connections; a status the user chose themself is left alone."""
-    wanted = "online" if online else "offline"
-    async with svc.db.write() as uow:
-        current = await statuses_store.get_status_for_update(uow.session, user_id)
-        if current is not None and (current.manual or current.status == wanted):
-            return
-        row = Status(user_id=user_id, status=wanted, manual=False, last_activity_at=now_ms(), dnd_end_time=0, prev_status="")
-        await statuses_store.save_status(uow.session, row)
-        uow.emit(to_user(user_id, "status_change", {"status": wanted, "user_id": user_id}))

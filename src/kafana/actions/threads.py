@@ -7,6 +7,8 @@ the user with the team in the broadcast: clients file thread state per team from
 
 from __future__ import annotations
 
+import json
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -14,6 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from kafana.access import ChannelAccess, access_post, access_team
 from kafana.actions.context import Actor, Services
+from kafana.actions.users import sanitize
 from kafana.db import UnitOfWork
 from kafana.events import Event, to_user
 from kafana.lib.clock import now_ms
@@ -21,6 +24,7 @@ from kafana.lib.errors import AppError, bad_request, forbidden, invalid_param, n
 from kafana.lib.ids import is_valid_id
 from kafana.lib.mentions import parse_mentions
 from kafana.models import Channel, FileInfo, Post, Reaction, Thread, ThreadMembership, User
+from kafana.models.posts import post_metadata
 from kafana.store import files as files_store
 from kafana.store import posts as posts_store
 from kafana.store import threads as threads_store
@@ -61,6 +65,28 @@ class UserThreadView:
 class ThreadList:
     totals: ThreadTotals
     threads: list[UserThreadView]
+
+
+def user_thread(actor: Actor, view: UserThreadView) -> dict[str, Any]:
+    """Mattermost's ThreadResponse, plus is_following as @mattermost/types has it."""
+    root = view.root
+    if view.participants is not None:
+        participants: list[dict[str, Any]] = [sanitize(actor, u) for u in view.participants]
+    else:
+        participants = [{"id": uid} for uid in view.participant_ids]
+    return {
+        "id": root.id,
+        "reply_count": root.reply_count,
+        "last_reply_at": view.thread.last_reply_at,
+        "last_viewed_at": view.membership.last_viewed,
+        "participants": participants,
+        "post": root.to_api(metadata=post_metadata(root, view.files, view.reactions)),
+        "unread_replies": view.unread_replies,
+        "unread_mentions": view.membership.unread_mentions,
+        "is_following": view.membership.following,
+        "is_urgent": False,
+        "delete_at": root.delete_at,
+    }
 
 
 def check_self(actor: Actor, user_id: str) -> None:
@@ -238,3 +264,26 @@ async def do_mark_all_read(svc: Services, actor: Actor, user_id: str, team_id: s
         await access_team(uow.session, actor, team_id)
         await threads_store.mark_all_read(uow.session, user_id, team_id, now_ms())
         uow.emit(_event(user_id, team_id, "thread_read_changed", {}))
+
+
+async def notify_thread_updated(uow: UnitOfWork, channel: Channel, root: Post, thread: Thread, reply: Post, mentioned: Sequence[str]) -> None:
+    """After a reply: `thread_updated` to each follower who is a member of the channel, except the replier,
+    with the thread as GET …/threads/{id} shows it to them and their unread counts before this reply."""
+    db = uow.session
+    memberships = await threads_store.get_member_followers(db, root.id, channel.id, exclude=reply.user_id)
+    if not memberships:
+        return
+    await db.refresh(root)  # the reply's counters were written with UPDATE statements
+    unread = await threads_store.get_unread_replies_by_user(db, root.id, [m.user_id for m in memberships])
+    reactions = (await posts_store.get_reactions_for_posts(db, [root.id])).get(root.id, []) if root.has_reactions else []
+    files = (await files_store.get_files_for_posts(db, [root.id])).get(root.id, []) if root.file_ids else []
+    for membership in memberships:
+        uid = membership.user_id
+        view = UserThreadView(thread, membership, root, unread.get(uid, 0), list(thread.participants or []), reactions=reactions, files=files)
+        counted = reply.create_at > membership.last_viewed
+        data = {
+            "thread": json.dumps(user_thread(Actor(None), view)),
+            "previous_unread_replies": max(view.unread_replies - 1, 0) if counted else view.unread_replies,
+            "previous_unread_mentions": max(membership.unread_mentions - 1, 0) if uid in mentioned else membership.unread_mentions,
+        }
+        uow.emit(_event(uid, channel.team_id, "thread_updated", data))

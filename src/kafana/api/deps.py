@@ -6,7 +6,7 @@ from typing import Annotated
 
 from fastapi import Depends, Query, Request
 
-from kafana.actions import auth
+from kafana.actions import auth, presence
 from kafana.actions.context import Actor, Services
 from kafana.lib.errors import AppError, unauthorized
 from kafana.lib.ids import is_valid_id
@@ -47,7 +47,7 @@ def check_csrf(request: Request, actor: Actor) -> None:
     origin = request.headers.get("origin")
     if origin and not _same_origin(request, origin):
         raise AppError(401, "api.context.session_expired.app_error", "Cross-site request refused.")
-    if request.headers.get("x-requested-with", "").lower() == "xmlhttprequest":
+    if _from_a_person(request):
         return
     raise unauthorized()
 
@@ -65,7 +65,14 @@ async def current_actor(request: Request) -> Actor:
     if from_cookie:
         check_csrf(request, actor)
     request.state.actor = actor
+    if actor.user_id and _from_a_person(request):
+        await presence.do_note_activity(services(request), actor.user_id)
     return actor
+
+
+def _from_a_person(request: Request) -> bool:
+    """Mattermost's web and desktop apps mark the requests a person's action made (not background polling)."""
+    return request.headers.get("x-requested-with", "").lower() == "xmlhttprequest"
 
 
 ActorDep = Annotated[Actor, Depends(current_actor)]

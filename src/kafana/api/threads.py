@@ -2,47 +2,20 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from fastapi import APIRouter
 from starlette.responses import Response
 
 from kafana.actions import threads
-from kafana.actions.threads import ThreadQuery, UserThreadView
-from kafana.actions.users import sanitize
+from kafana.actions.threads import ThreadQuery, user_thread
 from kafana.api.deps import ActorDep, ServicesDep, Timestamp, check_id, resolve_user_id
 from kafana.api.responses import JSON, ok
 from kafana.lib.errors import invalid_param
 from kafana.models.actor import Actor
-from kafana.models.posts import post_metadata
 
 router = APIRouter()
 
 MAX_MS = 2**62  # timestamps past this would overflow the databases' 64-bit integers
 MAX_PER_PAGE = 200
-
-
-def user_thread(actor: Actor, view: UserThreadView) -> dict[str, Any]:
-    """Mattermost's ThreadResponse, plus is_following as @mattermost/types has it."""
-    root = view.root
-    if view.participants is not None:
-        participants: list[dict[str, Any]] = [sanitize(actor, u) for u in view.participants]
-    else:
-        participants = [{"id": uid} for uid in view.participant_ids]
-    metadata = post_metadata(root, view.files, view.reactions)
-    return {
-        "id": root.id,
-        "reply_count": root.reply_count,
-        "last_reply_at": view.thread.last_reply_at,
-        "last_viewed_at": view.membership.last_viewed,
-        "participants": participants,
-        "post": root.to_api(metadata=metadata),
-        "unread_replies": view.unread_replies,
-        "unread_mentions": view.membership.unread_mentions,
-        "is_following": view.membership.following,
-        "is_urgent": False,
-        "delete_at": root.delete_at,
-    }
 
 
 def _ids(actor: Actor, user_id: str, team_id: str) -> tuple[str, str]:

@@ -17,13 +17,14 @@ import asyncio
 import contextlib
 import logging
 import time
+from collections.abc import Awaitable
 from typing import Any
 
 import orjson
 from fastapi import APIRouter, WebSocket
 from starlette.websockets import WebSocketDisconnect
 
-from kafana.actions import auth
+from kafana.actions import auth, presence
 from kafana.actions import statuses as status_actions
 from kafana.actions.context import Actor, Services
 from kafana.api.responses import JSON
@@ -42,8 +43,8 @@ log = logging.getLogger(__name__)
 MAX_FRAME = 64 * 1024
 MAX_FRAMES_PER_SECOND = 200
 MAX_STATUS_IDS = 1000
-# Requests clients send that need no work yet (presence from socket activity is still to come): answer OK, not FAIL.
-ACCEPTED_NO_OPS = frozenset({"authentication_challenge", "presence", "user_update_active_status", "posted_notify_ack"})
+# Requests clients send that need no work: answer OK, not FAIL.
+ACCEPTED_NO_OPS = frozenset({"authentication_challenge", "presence", "posted_notify_ack"})
 
 
 def token_checker(svc: Services) -> TokenCheck:
@@ -106,16 +107,17 @@ async def websocket(ws: WebSocket) -> None:
             return
         actor, token = found
     conn, outlet = _attach(ws, hub, actor.user_id, token)
-    await _presence(svc, actor.user_id, online=True)
+    user_id = actor.user_id
+    await _presence(presence.do_connect(svc, user_id), user_id)
     await _serve(ws, svc, hub, conn, outlet)
-    if not hub.is_connected(actor.user_id):
-        await _presence(svc, actor.user_id, online=False)
+    await _presence(presence.do_disconnect(svc, user_id, lambda: hub.is_connected(user_id)), user_id)
 
 
-async def _presence(svc: Services, user_id: str, *, online: bool) -> None:
-    """Presence is best effort: a failure (the server shutting down) must not break the socket's handling."""
+async def _presence(change: Awaitable[None], user_id: str) -> None:
+    """Presence is best effort: a failure (the server shutting down) must not break the socket's handling;
+    the heartbeat and the sweep repair what was missed."""
     try:
-        await status_actions.do_set_presence(svc, user_id, online=online)
+        await change
     except Exception:
         log.warning("could not record presence for %s", user_id, exc_info=True)
 
@@ -231,14 +233,19 @@ async def _handle(svc: Services, hub: Hub, conn: Connection, message: dict[str, 
     seq, action, data = message["seq"], message["action"], message["data"]
     try:
         if action == "ping":
-            return reply(seq, data={"text": "pong", "version": hub.server_version, "server_time": now_ms(), "node_id": ""})
+            return reply(seq, data={"text": "pong", "version": hub.server_version, "server_time": now_ms(), "node_id": svc.node_id})
         if action in ACCEPTED_NO_OPS:
             return reply(seq)
         if action == "user_typing":
             await _typing(hub, conn, data)
+            await presence.do_note_activity(svc, conn.user_id)
+            return reply(seq)
+        if action == "user_update_active_status":
+            if data.get("user_is_active") is not False:
+                await presence.do_note_activity(svc, conn.user_id)
             return reply(seq)
         if action == "get_statuses":
-            return reply(seq, data=await _statuses(svc, conn, hub.connected_user_ids()))
+            return reply(seq, data={s.user_id: s.status for s in await status_actions.get_shown_statuses(svc)})
         if action == "get_statuses_by_ids":
             ids = data.get("user_ids")
             if not isinstance(ids, list) or len(ids) > MAX_STATUS_IDS or not all(is_valid_id(u) for u in ids):

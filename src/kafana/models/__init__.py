@@ -4,19 +4,22 @@ from kafana.models.base import Base
 from kafana.models.channels import Channel, ChannelMember, SidebarCategory
 from kafana.models.files import Emoji, FileInfo
 from kafana.models.posts import Post, Reaction, Thread, ThreadMembership
-from kafana.models.system import SystemValue
+from kafana.models.system import JobLease, SystemValue
 from kafana.models.teams import Team, TeamMember
-from kafana.models.users import AccessToken, Preference, Session, Status, User
+from kafana.models.users import AccessToken, CustomStatusExpiry, Preference, Presence, Session, Status, User
 
 __all__ = [
     "AccessToken",
     "Base",
     "Channel",
     "ChannelMember",
+    "CustomStatusExpiry",
     "Emoji",
     "FileInfo",
+    "JobLease",
     "Post",
     "Preference",
+    "Presence",
     "Reaction",
     "Session",
     "SidebarCategory",

@@ -184,6 +184,28 @@ class Status(Base):
         }
 
 
+class Presence(Base):
+    """One row per user per node with an open WebSocket; `seen_at` is the node's last heartbeat. Rows whose
+    node stopped beating belong to a dead node and are swept."""
+
+    __tablename__ = "presence"
+
+    user_id: Mapped[str] = mapped_column(String(26), primary_key=True)
+    node_id: Mapped[str] = mapped_column(String(26), primary_key=True)
+    seen_at: Mapped[int] = ms()
+
+    __table_args__ = (Index("ix_presence_node_id", "node_id"), Index("ix_presence_seen_at", "seen_at"))
+
+
+class CustomStatusExpiry(Base):
+    """When a user's custom status runs out (the user's props hold the status itself)."""
+
+    __tablename__ = "custom_status_expiries"
+
+    user_id: Mapped[str] = mapped_column(String(26), primary_key=True)
+    expires_at: Mapped[int] = ms(index=True)
+
+
 class Preference(Base):
     __tablename__ = "preferences"
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from sqlalchemy import ColumnElement, func
@@ -23,13 +23,24 @@ def _insert(session: AsyncSession, table: Any) -> Any:
     return sqlite.insert(table)
 
 
-async def upsert(session: AsyncSession, table: Any, rows: Sequence[dict[str, Any]], keys: Sequence[str], update: Sequence[str]) -> None:
-    """Insert rows, or update the `update` columns where the `keys` already exist."""
+async def upsert(
+    session: AsyncSession,
+    table: Any,
+    rows: Sequence[dict[str, Any]],
+    keys: Sequence[str],
+    update: Sequence[str],
+    *,
+    where: Callable[[Any], ColumnElement[bool]] | None = None,
+) -> int:
+    """Insert rows, or update the `update` columns where the `keys` already exist; with `where` (given the
+    proposed row, `excluded`), only existing rows for which it holds are updated. Returns the rows written."""
     if not rows:
-        return
+        return 0
     stmt = _insert(session, table).values(list(rows))
-    stmt = stmt.on_conflict_do_update(index_elements=list(keys), set_={c: stmt.excluded[c] for c in update})
-    await session.execute(stmt)
+    condition = where(stmt.excluded) if where is not None else None
+    stmt = stmt.on_conflict_do_update(index_elements=list(keys), set_={c: stmt.excluded[c] for c in update}, where=condition)
+    result = await session.execute(stmt)
+    return int(getattr(result, "rowcount", 0) or 0)
 
 
 async def insert_ignore(session: AsyncSession, table: Any, rows: Sequence[dict[str, Any]], keys: Sequence[str]) -> int:

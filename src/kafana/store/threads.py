@@ -7,6 +7,7 @@ a member, or it is a public channel of the team (the caller checks team membersh
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TypeVarTuple
 
@@ -118,6 +119,31 @@ async def get_unread_replies(session: AsyncSession, user_id: str, last_viewed: d
         .join(ThreadMembership, and_(ThreadMembership.post_id == Post.root_id, ThreadMembership.user_id == user_id))
         .where(Post.root_id.in_(list(last_viewed)), Post.delete_at == 0, Post.user_id != user_id, Post.create_at > ThreadMembership.last_viewed)
         .group_by(Post.root_id)
+    )
+    return {r[0]: int(r[1]) for r in (await session.execute(stmt)).all()}
+
+
+async def get_member_followers(session: AsyncSession, root_id: str, channel_id: str, *, exclude: str) -> list[ThreadMembership]:
+    """The thread's followers who are members of its channel, freshly read (counters are updated in bulk)."""
+    member = exists().where(ChannelMember.channel_id == channel_id, ChannelMember.user_id == ThreadMembership.user_id)
+    stmt = (
+        select(ThreadMembership)
+        .where(ThreadMembership.post_id == root_id, ThreadMembership.following.is_(True), ThreadMembership.user_id != exclude, member)
+        .order_by(ThreadMembership.user_id)
+        .execution_options(populate_existing=True)
+    )
+    return list((await session.execute(stmt)).scalars())
+
+
+async def get_unread_replies_by_user(session: AsyncSession, root_id: str, user_ids: Sequence[str]) -> dict[str, int]:
+    """Per user: live replies of the thread by others after that user's last view."""
+    if not user_ids:
+        return {}
+    stmt = (
+        select(ThreadMembership.user_id, func.count())
+        .join(Post, and_(Post.root_id == ThreadMembership.post_id, Post.user_id != ThreadMembership.user_id, Post.create_at > ThreadMembership.last_viewed))
+        .where(ThreadMembership.post_id == root_id, ThreadMembership.user_id.in_(list(user_ids)), Post.delete_at == 0)
+        .group_by(ThreadMembership.user_id)
     )
     return {r[0]: int(r[1]) for r in (await session.execute(stmt)).all()}
 

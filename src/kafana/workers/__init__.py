@@ -1,0 +1,1 @@
+"""Background work that every node runs: periodic jobs, some of them once across the cluster (leased)."""
