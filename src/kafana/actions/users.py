@@ -10,7 +10,8 @@ from sqlalchemy.exc import IntegrityError
 from kafana.access import access_channel, access_team
 from kafana.actions import auth
 from kafana.actions.context import Actor, Services
-from kafana.events import to_all
+from kafana.db import UnitOfWork
+from kafana.events import to_all, to_user
 from kafana.lib.clock import now_ms
 from kafana.lib.errors import AppError, bad_request, forbidden, not_found
 from kafana.lib.ids import new_id
@@ -34,6 +35,15 @@ PATCHABLE = {
 MAX_NOTIFY_PROPS = 64
 EXISTS_ERROR = AppError(400, "app.user.save.username_exists.app_error", "An account with that username already exists.")
 EMAIL_EXISTS_ERROR = AppError(400, "app.user.save.email_exists.app_error", "An account with that email already exists.")
+
+
+def notify_user_updated(uow: UnitOfWork, user: User) -> None:
+    """`user_updated` as each viewer may see the user (Mattermost's sendUpdatedUserEvent): the whole profile to
+    the user and to system admins, without email or settings to everyone else."""
+    full = user.to_api(full=True)
+    uow.emit(to_user(user.id, "user_updated", {"user": full}))
+    uow.emit(to_all("user_updated", {"user": full}, omit=frozenset({user.id}), admins=True))
+    uow.emit(to_all("user_updated", {"user": {**user.to_api(), "email": ""}}, omit=frozenset({user.id}), admins=False))
 
 
 def sanitize(viewer: Actor, user: User) -> dict[str, Any]:
@@ -168,7 +178,7 @@ async def do_patch_user(svc: Services, actor: Actor, user_id: str, patch: dict[s
             await uow.session.flush()
         except IntegrityError:
             raise EXISTS_ERROR from None
-        uow.emit(to_all("user_updated", {"user": user.to_api()}))
+        notify_user_updated(uow, user)
     svc.auth_cache.drop_user(user_id)
     return user
 
@@ -207,7 +217,7 @@ async def do_set_active(svc: Services, actor: Actor, user_id: str, active: bool)
         now = now_ms()
         user.delete_at = 0 if active else now
         user.update_at = now
-        uow.emit(to_all("user_updated", {"user": user.to_api()}))
+        notify_user_updated(uow, user)
     if not active:
         await auth.revoke_user_sessions(svc, user_id)
     svc.auth_cache.drop_user(user_id)
@@ -226,7 +236,7 @@ async def do_update_roles(svc: Services, actor: Actor, user_id: str, roles: str)
             raise not_found("user")
         user.roles = " ".join(sorted(wanted, key=lambda r: r != "system_admin"))
         user.update_at = now_ms()
-        uow.emit(to_all("user_updated", {"user": user.to_api()}))
+        notify_user_updated(uow, user)
     svc.auth_cache.drop_user(user_id)
     return user
 
