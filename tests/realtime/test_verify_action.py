@@ -401,8 +401,8 @@ SCENARIOS = [
     # threads
     Scenario("unfollow thread", unfollow_root, to(("bob",), "thread_follow_changed")),
     Scenario("follow thread", follow_root, to(("bob",), "thread_follow_changed"), prepare=unfollow_root),
-    Scenario("read thread", bob_reads_thread, to(("bob",), "thread_read_changed"), prepare=carol_replies, threads=False),
-    Scenario("read every thread", bob_reads_all_threads, to(("bob",), "thread_read_changed"), prepare=carol_replies, threads=False),
+    Scenario("read thread", bob_reads_thread, to(("bob",), "thread_read_changed"), prepare=carol_replies),
+    Scenario("read every thread", bob_reads_all_threads, to(("bob",), "thread_read_changed"), prepare=carol_replies),
     # sidebar categories
     Scenario("create category", create_category, to(("bob",), "sidebar_category_created")),
     Scenario("move a channel to favorites", move_pub_to_favorites, to(("bob",), "preferences_changed", "sidebar_category_updated")),
