@@ -170,18 +170,18 @@ async def test_a_batch_dropped_after_a_receiver_resubscribed_still_makes_it_star
     """B re-subscribes (and starts over) first; then A fails to publish a batch. B has forgotten A's numbers, so
     only the `lost` mark on A's next message can tell B that a connection opened in between missed something."""
     a, b = nodes
-    await a.hub.publish([to_user(USER, "warm", {})])  # A's publishing connection exists now
-    await b.received("warm")
+    await a.hub.publish([to_user(USER, "new_user", {})])  # A's publishing connection exists now
+    await b.received("new_user")
     await kill_client(b.bus, "sub")
     await b.until(lambda: b.resyncs == 1)
     await b.bus.wait_subscribed()
     conn, outlet = b.hub.open(USER, "t")
     await kill_client(a.bus, "pub")
-    await a.hub.publish([to_user(USER, "dropped", {})])
+    await a.hub.publish([to_user(USER, "typing", {})])
     await a.bus.flush()
-    await a.hub.publish([to_user(USER, "after", {})])
-    await b.received("after")
-    assert b.count("dropped") == 0
+    await a.hub.publish([to_user(USER, "status_change", {})])
+    await b.received("status_change")
+    assert b.count("typing") == 0
     assert b.resyncs == 2 and outlet.close_code == CLOSE_INTERNAL and conn.id not in b.hub.connections
 
 
@@ -208,8 +208,8 @@ async def say(node: Node, peer: Redis, message: bytes) -> None:
 async def test_a_peer_that_falls_silent_makes_connections_start_over(listener: tuple[Node, Redis]) -> None:
     node, peer = listener
     conn, outlet = node.hub.open(USER, "t")
-    await say(node, peer, encode(PEER, 1, [to_user(USER, "one", {})]))
-    await node.received("one")
+    await say(node, peer, encode(PEER, 1, [to_user(USER, "new_user", {})]))
+    await node.received("new_user")
     assert PEER in node.bus.peers and node.resyncs == 0
     # no heartbeat follows: after DEAD_AFTER_BEATS intervals the peer counts as dead (killed, or cut off)
     await node.until(lambda: node.resyncs == 1)
@@ -219,8 +219,8 @@ async def test_a_peer_that_falls_silent_makes_connections_start_over(listener: t
 
 async def test_a_heartbeat_reveals_a_lost_last_batch(listener: tuple[Node, Redis]) -> None:
     node, peer = listener
-    await say(node, peer, encode(PEER, 1, [to_user(USER, "one", {})]))
-    await node.received("one")
+    await say(node, peer, encode(PEER, 1, [to_user(USER, "new_user", {})]))
+    await node.received("new_user")
     conn, outlet = node.hub.open(USER, "t")
     await say(node, peer, encode(PEER, 2, [], kind=BEAT))  # batch 2 never arrived
     await node.until(lambda: node.resyncs == 1)
@@ -229,11 +229,11 @@ async def test_a_heartbeat_reveals_a_lost_last_batch(listener: tuple[Node, Redis
 
 async def test_a_peer_that_says_goodbye_is_not_mourned(listener: tuple[Node, Redis]) -> None:
     node, peer = listener
-    await say(node, peer, encode(PEER, 1, [to_user(USER, "one", {})]))
+    await say(node, peer, encode(PEER, 1, [to_user(USER, "new_user", {})]))
     await say(node, peer, encode(PEER, 1, [], kind=BEAT))
     await say(node, peer, encode(PEER, 1, [], kind=BYE))
-    await say(node, peer, encode("q" * 26, 1, [to_user(USER, "marker", {})]))
-    await node.received("marker")
+    await say(node, peer, encode("q" * 26, 1, [to_user(USER, "status_change", {})]))
+    await node.received("status_change")
     assert PEER not in node.bus.peers and node.resyncs == 0
 
 
@@ -243,12 +243,12 @@ async def test_a_node_that_stops_says_goodbye(services: Services) -> None:
     b = await start_node(services, url, prefix, heartbeat_interval=0.5)
     peer = Redis.from_url(url)
     try:
-        await a.hub.publish([to_user(USER, "x", {})])
-        await b.received("x")
+        await a.hub.publish([to_user(USER, "typing", {})])
+        await b.received("typing")
         assert a.bus.node_id in b.bus.peers
         await a.hub.stop()
-        await say(b, peer, encode(PEER, 1, [to_user(USER, "marker", {})]))
-        await b.received("marker")
+        await say(b, peer, encode(PEER, 1, [to_user(USER, "status_change", {})]))
+        await b.received("status_change")
         assert a.bus.node_id not in b.bus.peers and b.resyncs == 0
     finally:
         await peer.aclose()
