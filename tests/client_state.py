@@ -62,6 +62,7 @@ class ClientState:
     status: str = ""
     categories: dict[str, dict[str, Any]] = field(default_factory=dict)  # team id -> {"order": [...], "categories": {id: ...}}
     threads: dict[str, dict[str, dict[str, Any]]] = field(default_factory=dict)  # team id -> thread id -> thread
+    emoji: dict[str, dict[str, Any]] = field(default_factory=dict)  # custom emoji by id
 
     @property
     def user_id(self) -> str:
@@ -80,6 +81,7 @@ class ClientState:
             "preferences": self.preferences,
             "status": self.status,
             "categories": self.categories,
+            "emoji": self.emoji,
         }
         if threads:
             out["threads"] = self.threads
@@ -405,6 +407,12 @@ class ClientState:
         for index, category_id in enumerate(data["order"]):  # as the apps do; the server steps by 10
             team["categories"][category_id]["sort_order"] = index * 10
 
+    # custom emoji
+
+    async def _on_emoji_added(self, data: dict[str, Any], broadcast: dict[str, Any], api: Api) -> None:
+        emoji = json.loads(data["emoji"])
+        self.emoji[emoji["id"]] = emoji
+
     # threads
 
     async def _on_thread_read_changed(self, data: dict[str, Any], broadcast: dict[str, Any], api: Api) -> None:
@@ -439,6 +447,7 @@ async def fetch_state(api: Api) -> ClientState:
             await state.load_channel(api, channel, members[channel["id"]])
     state.preferences = {f"{p['category']}/{p['name']}": p for p in await api.get(f"/users/{uid}/preferences")}
     state.status = (await api.get(f"/users/{uid}/status"))["status"]
+    state.emoji = {e["id"]: e for e in await api.get(f"/emoji?per_page={PAGE}")}
     for team_id in state.teams:
         await state.fetch_categories(api, team_id)
         await state.fetch_threads(api, team_id)

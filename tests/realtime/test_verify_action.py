@@ -21,6 +21,7 @@ import pytest
 
 from kafana.events import NAMES
 from tests.client_state import differences, fetch_state
+from tests.files import images
 from tests.helpers import Api
 from tests.openapi import Spec, load_spec
 from tests.realtime.conftest import OpenSocket, Socket
@@ -254,6 +255,11 @@ async def new_user(w: World) -> None:
     await Api(w.admin.http).post("/users", {"username": "fay", "email": "fay@example.com", "password": "correct-horse-battery"}, expect=201)
 
 
+async def bob_adds_emoji(w: World) -> None:
+    meta = json.dumps({"name": "party_time", "creator_id": w.bob.id})
+    await w.bob.post("/emoji", expect=201, data={"emoji": meta}, files={"image": ("e.png", images.png(20, 20), "image/png")})
+
+
 async def bob_dnd(w: World) -> None:
     await w.bob.put(f"/users/{w.bob.id}/status", {"user_id": w.bob.id, "status": "dnd"})
 
@@ -394,6 +400,7 @@ SCENARIOS = [
     Scenario("update user", update_bob, to(OBSERVERS, "user_updated")),
     Scenario("new user", new_user, to(OBSERVERS, "new_user")),
     Scenario("status change", bob_dnd, to(("bob",), "status_change")),
+    Scenario("custom emoji", bob_adds_emoji, to(OBSERVERS, "emoji_added")),
     Scenario("save preferences", save_pref, to(("bob",), "preferences_changed")),
     Scenario("delete preferences", delete_pref, to(("bob",), "preferences_deleted"), prepare=save_pref),
     Scenario("favorite a channel by preference", favorite_pub, to(("bob",), "preferences_changed", "sidebar_category_updated")),

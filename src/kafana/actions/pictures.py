@@ -14,8 +14,8 @@ import json
 from kafana.access import access_team, require, team_permissions
 from kafana.actions.context import Services
 from kafana.actions.files import TOO_LARGE_IMAGE, Incoming
-from kafana.actions.users import check_can_edit_user
-from kafana.events import to_all, to_team
+from kafana.actions.users import check_can_edit_user, notify_user_updated
+from kafana.events import to_team
 from kafana.files import images
 from kafana.files.sniff import IMAGE_TYPES, sniff
 from kafana.files.storage import StorageError
@@ -64,7 +64,7 @@ async def _changed_user(svc: Services, user_id: str, picture_update: int) -> Use
             raise not_found("user")
         user.last_picture_update = picture_update
         user.update_at = now_ms()
-        uow.emit(to_all("user_updated", {"user": user.to_api()}))
+        notify_user_updated(uow, user)
     svc.auth_cache.drop_user(user_id)
     return user
 

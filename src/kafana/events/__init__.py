@@ -51,6 +51,8 @@ NAMES = frozenset(
         "sidebar_category_updated",
         "sidebar_category_deleted",
         "sidebar_category_order_updated",
+        # custom emoji
+        "emoji_added",
         # collapsed reply threads
         "thread_read_changed",
         "thread_follow_changed",
