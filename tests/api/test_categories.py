@@ -189,9 +189,9 @@ async def test_leaving_a_channel_removes_it(room: Room) -> None:
     await bob.delete(f"/channels/{room.plans['id']}/members/{bob.id}")
     cats = await room.categories(bob)
     assert cats["Work"]["channel_ids"] == [room.news["id"]] and room.plans["id"] not in cats["channels"]["channel_ids"]
-    # Archived channels leave the sidebar too.
+    # Archived channels stay where they are, as in Mattermost (clients hide them): archiving moves nothing.
     await room.alice.delete(f"/channels/{room.news['id']}")
-    assert (await bob.get(f"{room.base(bob)}/{custom['id']}"))["channel_ids"] == []
+    assert (await bob.get(f"{room.base(bob)}/{custom['id']}"))["channel_ids"] == [room.news["id"]]
 
 
 async def test_favorite_channel_preference_moves_the_channel(room: Room) -> None:

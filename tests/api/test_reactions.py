@@ -169,9 +169,12 @@ async def test_remove_reaction(room: Room, events: list[Event]) -> None:
     updated_before = (await room.bob.get(f"/posts/{pid}"))["update_at"]
     assert await room.bob.delete(f"/users/me/posts/{pid}/reactions/heart") == {"status": "OK"}
     removed = [e for e in events if e.event == "reaction_removed"]
-    assert len(removed) == 1 and removed[0].broadcast.channel_id == room.private["id"] and json.loads(removed[0].data["reaction"]) == mine
+    assert len(removed) == 1 and removed[0].broadcast.channel_id == room.private["id"]
+    gone = json.loads(removed[0].data["reaction"])
+    # The removal carries its time (update_at = delete_at), which is the post's new update_at.
+    assert gone == {**mine, "update_at": gone["delete_at"], "delete_at": gone["delete_at"]} and gone["delete_at"] >= mine["create_at"]
     post = await room.bob.get(f"/posts/{pid}")
-    assert post["has_reactions"] is True and post["update_at"] >= updated_before
+    assert post["has_reactions"] is True and post["update_at"] == max(updated_before, gone["delete_at"])
     # Nobody else's reaction but your own, unless you are an admin.
     error = await room.bob.delete(f"/users/{room.alice.id}/posts/{pid}/reactions/heart", expect=403)
     assert error["id"] == "api.context.permissions.app_error"

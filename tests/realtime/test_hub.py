@@ -57,14 +57,14 @@ async def test_scopes(app: object, admin: Api, anon: Api) -> None:
     bob, eve = await anon.signup("bob"), await anon.signup("eve")
     team = await admin.create_team("rt", [bob])
     a, b, e = (hub.open(u.id, u.token)[0] for u in (admin, bob, eve))
-    await hub.deliver([to_user(bob.id, "x", {})])
+    await hub.deliver([to_user(bob.id, "status_change", {})])
     assert (a.next_seq, b.next_seq, e.next_seq) == (1, 2, 1)
-    await hub.deliver([to_team(team["id"], "x", {})])
+    await hub.deliver([to_team(team["id"], "update_team", {})])
     assert (a.next_seq, b.next_seq, e.next_seq) == (2, 3, 1)
-    await hub.deliver([to_all("x", {})])
+    await hub.deliver([to_all("new_user", {})])
     assert (a.next_seq, b.next_seq, e.next_seq) == (3, 4, 2)
-    await hub.deliver([Event("x", {}, Broadcast(user_id=bob.id, omit_connection_id=b.id))])
-    await hub.deliver([Event("x", {}, Broadcast(connection_id=a.id))])
+    await hub.deliver([Event("status_change", {}, Broadcast(user_id=bob.id, omit_connection_id=b.id))])
+    await hub.deliver([Event("status_change", {}, Broadcast(connection_id=a.id))])
     assert (a.next_seq, b.next_seq, e.next_seq) == (4, 4, 2)
 
 
@@ -102,6 +102,6 @@ async def test_a_routing_failure_forces_a_resync_not_a_gap(app: object, admin: A
         raise RuntimeError("database down")
 
     hub.membership.channel = broken  # type: ignore[method-assign]
-    await hub.deliver([to_channel("c" * 26, "posted", {}), to_user(admin.id, "after", {})])
+    await hub.deliver([to_channel("c" * 26, "posted", {}), to_user(admin.id, "status_change", {})])
     assert outlet.close_code == 1011 and conn.id not in hub.connections
     assert hub.resume(conn.id, admin.id, admin.token, 1) is None  # the client gets a new connection id

@@ -91,14 +91,14 @@ def test_wire_format_round_trip() -> None:
 async def test_event_published_on_a_is_delivered_by_b_and_once_by_a(nodes: tuple[Node, Node]) -> None:
     a, b = nodes
     conn, _outlet = b.hub.open(USER, "t")
-    sent = Event("x", {"n": 1}, Broadcast(user_id=USER, omit_users=frozenset({"o" * 26})))
+    sent = Event("status_change", {"n": 1}, Broadcast(user_id=USER, omit_users=frozenset({"o" * 26})))
     await a.hub.publish([sent])
-    assert await b.received("x") == sent
-    assert conn.next_seq == 2  # hello, then x
+    assert await b.received("status_change") == sent
+    assert conn.next_seq == 2  # hello, then status_change
     # B's reply is published after A's own message came back to A: once A has it, A has seen its echo too.
-    await b.hub.publish([to_user(USER, "y", {})])
-    await a.received("y")
-    assert a.count("x") == 1 and b.count("x") == 1 and a.count("y") == 1 and b.count("y") == 1
+    await b.hub.publish([to_user(USER, "new_user", {})])
+    await a.received("new_user")
+    assert a.count("status_change") == 1 and b.count("status_change") == 1 and a.count("new_user") == 1 and b.count("new_user") == 1
     assert a.resyncs == b.resyncs == 0
 
 
@@ -112,11 +112,11 @@ async def test_membership_change_published_on_a_applies_on_b(nodes: tuple[Node, 
     await b.received("posted")
     assert conn.next_seq == 2
     await a.hub.publish([to_channel(channel["id"], "user_removed", {"user_id": bob.id, "remover_id": admin.id})])
-    await a.hub.publish([to_channel(channel["id"], "posted", {"n": 2}), to_user(bob.id, "marker", {})])
-    await b.received("marker")
+    await a.hub.publish([to_channel(channel["id"], "posted", {"n": 2}), to_user(bob.id, "status_change", {})])
+    await b.received("status_change")
     assert b.count("posted") == 2 and bob.id not in b.hub.membership.channels[channel["id"]]
-    # hello, posted 1, marker: the removal applied before routing, so neither it nor posted 2 reached bob
-    assert [json.loads(frame(*item))["event"] for item in conn.buffer] == ["hello", "posted", "marker"]
+    # hello, posted 1, status_change (a marker): the removal applied before routing, so neither it nor posted 2 reached bob
+    assert [json.loads(frame(*item))["event"] for item in conn.buffer] == ["hello", "posted", "status_change"]
 
 
 async def kill_client(bus: RedisBus, role: str) -> None:
@@ -139,19 +139,19 @@ async def test_lost_subscription_makes_every_connection_start_over(nodes: tuple[
     await b.bus.wait_subscribed()
     assert b.bus.subscriptions == 2 and b.bus.healthy
     fresh, _ = b.hub.open(USER, "t")
-    await a.hub.publish([to_user(USER, "after", {})])
-    await b.received("after")
+    await a.hub.publish([to_user(USER, "typing", {})])
+    await b.received("typing")
     assert fresh.next_seq == 2
 
 
 async def test_a_missed_batch_from_another_node_makes_connections_start_over(nodes: tuple[Node, Node]) -> None:
     a, b = nodes
-    await a.hub.publish([to_user(USER, "first", {})])
-    await b.received("first")
+    await a.hub.publish([to_user(USER, "new_user", {})])
+    await b.received("new_user")
     conn, outlet = b.hub.open(USER, "t")
     a.bus._seq += 1  # as if a batch never reached Redis (a failed publish, a full outbox)
-    await a.hub.publish([to_user(USER, "third", {})])
-    await b.received("third")
+    await a.hub.publish([to_user(USER, "status_change", {})])
+    await b.received("status_change")
     assert b.resyncs == 1 and outlet.close_code == CLOSE_INTERNAL and conn.id not in b.hub.connections
 
 
@@ -160,8 +160,8 @@ async def test_publishing_without_redis_delivers_here_and_never_raises(services:
     try:
         assert not node.bus.healthy
         conn, _outlet = node.hub.open(USER, "t")
-        await node.hub.publish([to_user(USER, "x", {})])
-        assert node.count("x") == 1 and conn.next_seq == 2
+        await node.hub.publish([to_user(USER, "status_change", {})])
+        assert node.count("status_change") == 1 and conn.next_seq == 2
     finally:
         await node.hub.stop()
 
@@ -170,18 +170,18 @@ async def test_a_batch_dropped_after_a_receiver_resubscribed_still_makes_it_star
     """B re-subscribes (and starts over) first; then A fails to publish a batch. B has forgotten A's numbers, so
     only the `lost` mark on A's next message can tell B that a connection opened in between missed something."""
     a, b = nodes
-    await a.hub.publish([to_user(USER, "warm", {})])  # A's publishing connection exists now
-    await b.received("warm")
+    await a.hub.publish([to_user(USER, "new_user", {})])  # A's publishing connection exists now
+    await b.received("new_user")
     await kill_client(b.bus, "sub")
     await b.until(lambda: b.resyncs == 1)
     await b.bus.wait_subscribed()
     conn, outlet = b.hub.open(USER, "t")
     await kill_client(a.bus, "pub")
-    await a.hub.publish([to_user(USER, "dropped", {})])
+    await a.hub.publish([to_user(USER, "typing", {})])
     await a.bus.flush()
-    await a.hub.publish([to_user(USER, "after", {})])
-    await b.received("after")
-    assert b.count("dropped") == 0
+    await a.hub.publish([to_user(USER, "status_change", {})])
+    await b.received("status_change")
+    assert b.count("typing") == 0
     assert b.resyncs == 2 and outlet.close_code == CLOSE_INTERNAL and conn.id not in b.hub.connections
 
 
@@ -208,8 +208,8 @@ async def say(node: Node, peer: Redis, message: bytes) -> None:
 async def test_a_peer_that_falls_silent_makes_connections_start_over(listener: tuple[Node, Redis]) -> None:
     node, peer = listener
     conn, outlet = node.hub.open(USER, "t")
-    await say(node, peer, encode(PEER, 1, [to_user(USER, "one", {})]))
-    await node.received("one")
+    await say(node, peer, encode(PEER, 1, [to_user(USER, "new_user", {})]))
+    await node.received("new_user")
     assert PEER in node.bus.peers and node.resyncs == 0
     # no heartbeat follows: after DEAD_AFTER_BEATS intervals the peer counts as dead (killed, or cut off)
     await node.until(lambda: node.resyncs == 1)
@@ -219,8 +219,8 @@ async def test_a_peer_that_falls_silent_makes_connections_start_over(listener: t
 
 async def test_a_heartbeat_reveals_a_lost_last_batch(listener: tuple[Node, Redis]) -> None:
     node, peer = listener
-    await say(node, peer, encode(PEER, 1, [to_user(USER, "one", {})]))
-    await node.received("one")
+    await say(node, peer, encode(PEER, 1, [to_user(USER, "new_user", {})]))
+    await node.received("new_user")
     conn, outlet = node.hub.open(USER, "t")
     await say(node, peer, encode(PEER, 2, [], kind=BEAT))  # batch 2 never arrived
     await node.until(lambda: node.resyncs == 1)
@@ -229,11 +229,11 @@ async def test_a_heartbeat_reveals_a_lost_last_batch(listener: tuple[Node, Redis
 
 async def test_a_peer_that_says_goodbye_is_not_mourned(listener: tuple[Node, Redis]) -> None:
     node, peer = listener
-    await say(node, peer, encode(PEER, 1, [to_user(USER, "one", {})]))
+    await say(node, peer, encode(PEER, 1, [to_user(USER, "new_user", {})]))
     await say(node, peer, encode(PEER, 1, [], kind=BEAT))
     await say(node, peer, encode(PEER, 1, [], kind=BYE))
-    await say(node, peer, encode("q" * 26, 1, [to_user(USER, "marker", {})]))
-    await node.received("marker")
+    await say(node, peer, encode("q" * 26, 1, [to_user(USER, "status_change", {})]))
+    await node.received("status_change")
     assert PEER not in node.bus.peers and node.resyncs == 0
 
 
@@ -243,12 +243,12 @@ async def test_a_node_that_stops_says_goodbye(services: Services) -> None:
     b = await start_node(services, url, prefix, heartbeat_interval=0.5)
     peer = Redis.from_url(url)
     try:
-        await a.hub.publish([to_user(USER, "x", {})])
-        await b.received("x")
+        await a.hub.publish([to_user(USER, "typing", {})])
+        await b.received("typing")
         assert a.bus.node_id in b.bus.peers
         await a.hub.stop()
-        await say(b, peer, encode(PEER, 1, [to_user(USER, "marker", {})]))
-        await b.received("marker")
+        await say(b, peer, encode(PEER, 1, [to_user(USER, "status_change", {})]))
+        await b.received("status_change")
         assert a.bus.node_id not in b.bus.peers and b.resyncs == 0
     finally:
         await peer.aclose()

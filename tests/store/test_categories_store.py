@@ -54,4 +54,4 @@ async def test_sidebar_channels(services: Services) -> None:
         uow.session.add_all([ChannelMember(channel_id=c.id, user_id=uid) for c in (zeta, alpha, archived, foreign, dm)])
     async with services.db.read() as db:
         found = await categories_store.get_sidebar_channels(db, uid, team)
-    assert [(c.id, c.type) for c in found] == [(dm.id, "D"), (alpha.id, "P"), (zeta.id, "O")]
+    assert [(c.id, c.type) for c in found] == [(dm.id, "D"), (alpha.id, "P"), (archived.id, "O"), (zeta.id, "O")]

@@ -3,7 +3,7 @@
 Every user has three default categories per team, created lazily on first use with fixed ids:
 `favorites_<uid>_<tid>`, `channels_<uid>_<tid>` and `direct_messages_<uid>_<tid>`; they may add custom ones.
 Rows store only explicit placements. What a category shows is derived when read: its placements that are still
-live channels of the user, then every member channel of the team placed nowhere goes to Channels and every DM/GM
+channels of the user (archived ones too), then every member channel of the team placed nowhere goes to Channels and every DM/GM
 placed nowhere to Direct Messages (first, by display name, as Mattermost lists them). A channel is in exactly one
 category: placing it somewhere removes it from the others.
 
@@ -124,7 +124,7 @@ def _place(categories: Sequence[SidebarCategory], target: SidebarCategory, chann
 
 
 def _valid_channels(target: SidebarCategory, wanted: Sequence[str], channels: Sequence[SidebarChannel]) -> list[str]:
-    """Keep only the user's live channels that fit the category, once each; the rest is dropped silently
+    """Keep only the user's channels that fit the category, once each; the rest is dropped silently
     (as Mattermost does), so nothing about other channels leaks."""
     by_id = {c.id: c for c in channels}
     out: list[str] = []
@@ -222,8 +222,11 @@ async def _sync_favorite_preferences(uow: UnitOfWork, user_id: str, before: set[
     if added:
         rows = [{"user_id": user_id, "category": FAVORITE_CHANNEL, "name": cid, "value": "true"} for cid in sorted(added)]
         await preferences_store.save_preferences(uow.session, rows)
+        uow.emit(to_user(user_id, "preferences_changed", {"preferences": json.dumps(rows)}))
     if removed:
         await preferences_store.delete_preferences(uow.session, user_id, [(FAVORITE_CHANNEL, cid) for cid in removed])
+        rows = [{"user_id": user_id, "category": FAVORITE_CHANNEL, "name": cid, "value": "true"} for cid in sorted(removed)]
+        uow.emit(to_user(user_id, "preferences_deleted", {"preferences": json.dumps(rows)}))
 
 
 def _check_patch(category: SidebarCategory, patch: CategoryPatch, user_id: str, team_id: str) -> None:
@@ -351,8 +354,8 @@ async def do_set_category_order(svc: Services, actor: Actor, user_id: str, team_
 
 async def sync_favorite_txn(uow: UnitOfWork, user_id: str, channel_id: str, *, favorite: bool) -> None:
     """A `favorite_channel` preference changed: move the channel into (or out of) Favorites wherever the user
-    has categories for it (its team's; every team's for a DM/GM). Teams without categories yet pick the
-    preference up when their defaults are created."""
+    has categories for it (its team's; every team's for a DM/GM), and tell the user's clients which categories
+    changed. Teams without categories yet pick the preference up when their defaults are created."""
     db = uow.session
     channel = await channels_store.get_channel(db, channel_id)
     if channel is None:
@@ -361,9 +364,15 @@ async def sync_favorite_txn(uow: UnitOfWork, user_id: str, channel_id: str, *, f
         if channel.team_id and favorites.team_id != channel.team_id:
             continue
         categories = await categories_store.get_categories(db, user_id, favorites.team_id, for_update=True)
+        channels = await categories_store.get_sidebar_channels(db, user_id, favorites.team_id)
+        before = {v.category.id: v.channel_ids for v in derive(categories, channels)}
         target = next(c for c in categories if c.id == favorites.id)
         current = list(target.channel_ids or [])
         if favorite and channel_id not in current:
             _place(categories, target, [channel_id, *current])
         elif not favorite and channel_id in current:
             target.channel_ids = [c for c in current if c != channel_id]
+        changed = [v for v in derive(categories, channels) if v.channel_ids != before.get(v.category.id)]
+        if changed:
+            data = {"updatedCategories": json.dumps([v.to_api() for v in changed])}
+            uow.emit(_event(user_id, favorites.team_id, "sidebar_category_updated", data))

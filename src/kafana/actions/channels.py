@@ -130,7 +130,7 @@ async def _fresh(uow: UnitOfWork, channel: Channel) -> Channel:
 
 
 async def add_member_txn(
-    uow: UnitOfWork, channel: Channel, user: User, *, by: User | None, admin: bool = False, post: bool = True, team_join: bool = False
+    uow: UnitOfWork, channel: Channel, user: User, *, by: User | None, admin: bool = False, post: bool = True, team_join: bool = False, announce: bool = True
 ) -> tuple[ChannelMember, bool]:
     """Add `user` to `channel` (second value False when they already were a member).
 
@@ -161,20 +161,26 @@ async def add_member_txn(
     db.add(member)
     await db.flush()
     by_self = by is None or by.id == user.id
+    # The membership event comes before the notice, as in Mattermost: the new member gets the notice too.
+    # New DMs and GMs announce themselves with direct_added / group_added; a creator learns of a new channel
+    # from channel_created.
+    if announce and not channel.is_direct:
+        uow.emit(to_channel(channel.id, "user_added", {"user_id": user.id, "team_id": channel.team_id}))
+    seen_at = now_ms()
     if post:
         town_square = team_join and channel.name == DEFAULT_CHANNEL
+        kind = "team" if town_square else "channel"
         if by_self:
-            kind = "team" if town_square else "channel"
-            await create_system_post_txn(uow, channel, user.id, f"system_join_{kind}", f"@{user.username} joined the {kind}.", {"username": user.username})
+            notice = await create_system_post_txn(
+                uow, channel, user.id, f"system_join_{kind}", f"@{user.username} joined the {kind}.", {"username": user.username}
+            )
+            seen_at = notice.create_at  # the joiner has read up to their own notice, and no later
         else:
             assert by is not None
-            kind = "team" if town_square else "channel"
             props = {"userId": by.id, "username": by.username, "addedUserId": user.id, "addedUsername": user.username}
             await create_system_post_txn(uow, channel, by.id, f"system_add_to_{kind}", f"@{user.username} added to the {kind} by @{by.username}.", props)
     if by_self:
-        await _catch_up(uow, member, now_ms())
-    if not channel.is_direct:  # new DMs and GMs announce themselves with direct_added / group_added
-        uow.emit(to_channel(channel.id, "user_added", {"user_id": user.id, "team_id": channel.team_id}))
+        await _catch_up(uow, member, seen_at)
     return member, True
 
 
@@ -183,14 +189,15 @@ async def remove_member_txn(uow: UnitOfWork, channel: Channel, member: ChannelMe
     await db.delete(member)
     await db.flush()
     remover_id = by.id if by is not None else ""
+    # Removal first: the member who left gets no more of the channel, not even the notice of leaving.
+    uow.emit(to_channel(channel.id, "user_removed", {"user_id": user.id, "remover_id": remover_id}, omit=frozenset({user.id})))
+    uow.emit(to_user(user.id, "user_removed", {"channel_id": channel.id, "remover_id": remover_id}))
     if post:
         if by is None or by.id == user.id:
             await create_system_post_txn(uow, channel, user.id, "system_leave_channel", f"@{user.username} left the channel.", {"username": user.username})
         else:
             props = {"userId": by.id, "username": by.username, "removedUserId": user.id, "removedUsername": user.username}
             await create_system_post_txn(uow, channel, by.id, "system_remove_from_channel", f"@{user.username} was removed from the channel.", props)
-    uow.emit(to_channel(channel.id, "user_removed", {"user_id": user.id, "remover_id": remover_id}, omit=frozenset({user.id})))
-    uow.emit(to_user(user.id, "user_removed", {"channel_id": channel.id, "remover_id": remover_id}))
 
 
 # Creating -------------------------------------------------------------------------------------------------
@@ -247,7 +254,7 @@ async def create_channel_txn(uow: UnitOfWork, actor: Actor, draft: ChannelDraft)
     db.add(channel)
     await db.flush()
     if actor.user is not None:
-        await add_member_txn(uow, channel, actor.user, by=actor.user, admin=True, post=False)
+        await add_member_txn(uow, channel, actor.user, by=actor.user, admin=True, post=False, announce=False)
         uow.emit(to_user(actor.user_id, "channel_created", {"channel_id": channel.id, "team_id": channel.team_id}))
     return channel
 

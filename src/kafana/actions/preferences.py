@@ -103,10 +103,10 @@ async def do_save_preferences(svc: Services, actor: Actor, user_id: str, prefs: 
                 await access_post(db, owner, pref.name)
         rows = [{"user_id": p.user_id, "category": p.category, "name": p.name, "value": p.value} for p in prefs]
         await preferences_store.save_preferences(db, rows)
+        uow.emit(_event("preferences_changed", user_id, prefs))  # before the sidebar changes it causes
         for pref in prefs:
             if pref.category == FAVORITE_CHANNEL and is_valid_id(pref.name):
                 await categories.sync_favorite_txn(uow, user_id, pref.name, favorite=pref.value != "false")
-        uow.emit(_event("preferences_changed", user_id, prefs))
 
 
 async def do_delete_preferences(svc: Services, actor: Actor, user_id: str, prefs: list[PreferenceInput]) -> None:
@@ -117,10 +117,10 @@ async def do_delete_preferences(svc: Services, actor: Actor, user_id: str, prefs
         return
     async with svc.db.write() as uow:
         await preferences_store.delete_preferences(uow.session, user_id, [(p.category, p.name) for p in prefs])
+        uow.emit(_event("preferences_deleted", user_id, prefs))
         for pref in prefs:
             if pref.category == FAVORITE_CHANNEL and is_valid_id(pref.name):
                 await categories.sync_favorite_txn(uow, user_id, pref.name, favorite=False)
-        uow.emit(_event("preferences_deleted", user_id, prefs))
 
 
 async def get_flagged_posts(

@@ -39,8 +39,13 @@ def _check_member_permission(actor: Actor, access: ChannelAccess, permission: st
         raise forbidden()
 
 
-def _event(name: str, reaction: Reaction) -> Event:
-    return to_channel(reaction.channel_id, name, {"reaction": json.dumps(reaction.to_api())})
+def _event(name: str, reaction: Reaction, *, removed_at: int = 0) -> Event:
+    """A removal carries its time in `update_at`/`delete_at` (as Mattermost's), which clients need: the post's
+    `update_at` moves to it."""
+    payload = reaction.to_api()
+    if removed_at:
+        payload.update(update_at=removed_at, delete_at=removed_at)
+    return to_channel(reaction.channel_id, name, {"reaction": json.dumps(payload)})
 
 
 async def do_add_reaction(svc: Services, actor: Actor, user_id: str, post_id: str, emoji_name: str) -> Reaction:
@@ -89,8 +94,9 @@ async def do_remove_reaction(svc: Services, actor: Actor, user_id: str, post_id:
             return
         await reactions_store.remove_reaction(db, post.id, user_id, emoji_name)
         post.has_reactions = await reactions_store.has_reactions(db, post.id)
-        post.update_at = max(post.update_at, now_ms())
-        uow.emit(_event("reaction_removed", reaction))
+        now = now_ms()
+        post.update_at = max(post.update_at, now)
+        uow.emit(_event("reaction_removed", reaction, removed_at=now))
 
 
 async def get_reactions(svc: Services, actor: Actor, post_id: str) -> list[Reaction]:

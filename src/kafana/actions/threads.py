@@ -262,8 +262,9 @@ async def do_mark_all_read(svc: Services, actor: Actor, user_id: str, team_id: s
     check_self(actor, user_id)
     async with svc.db.write() as uow:
         await access_team(uow.session, actor, team_id)
-        await threads_store.mark_all_read(uow.session, user_id, team_id, now_ms())
-        uow.emit(_event(user_id, team_id, "thread_read_changed", {}))
+        now = now_ms()
+        await threads_store.mark_all_read(uow.session, user_id, team_id, now)
+        uow.emit(_event(user_id, team_id, "thread_read_changed", {"timestamp": now}))
 
 
 async def notify_thread_updated(uow: UnitOfWork, channel: Channel, root: Post, thread: Thread, reply: Post, mentioned: Sequence[str]) -> None:

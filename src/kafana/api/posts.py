@@ -7,7 +7,7 @@ from typing import Any
 from fastapi import APIRouter, Request
 from starlette.responses import Response
 
-from kafana.actions import files, posts
+from kafana.actions import files, posts, unreads
 from kafana.actions.posts import PostDraft, PostPage
 from kafana.api.body import read_id_list, read_object
 from kafana.api.deps import ActorDep, Paging, ServicesDep, Timestamp, check_id, resolve_user_id
@@ -101,6 +101,11 @@ async def pin_post(post_id: str, svc: ServicesDep, actor: ActorDep) -> Response:
 async def unpin_post(post_id: str, svc: ServicesDep, actor: ActorDep) -> Response:
     await posts.do_set_pinned(svc, actor, check_id(post_id, "post_id"), False)
     return ok()
+
+
+@router.post("/users/{user_id}/posts/{post_id}/set_unread")
+async def set_post_unread(user_id: str, post_id: str, svc: ServicesDep, actor: ActorDep) -> JSON:
+    return JSON(await unreads.do_set_unread(svc, actor, resolve_user_id(actor, user_id), check_id(post_id, "post_id")))
 
 
 @router.get("/posts/{post_id}/thread")

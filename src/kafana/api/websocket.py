@@ -106,7 +106,7 @@ async def websocket(ws: WebSocket) -> None:
         if found is None:
             return
         actor, token = found
-    conn, outlet = _attach(ws, hub, actor.user_id, token)
+    conn, outlet = _attach(ws, hub, actor, token)
     user_id = actor.user_id
     await _presence(presence.do_connect(svc, user_id), user_id)
     await _serve(ws, svc, hub, conn, outlet)
@@ -145,17 +145,18 @@ async def _challenge(ws: WebSocket, svc: Services, wait_s: float) -> tuple[Actor
     return actor, token
 
 
-def _attach(ws: WebSocket, hub: Hub, user_id: str, token: str) -> tuple[Connection, Outlet]:
+def _attach(ws: WebSocket, hub: Hub, actor: Actor, token: str) -> tuple[Connection, Outlet]:
+    user_id = actor.user_id
     connection_id = ws.query_params.get("connection_id", "")
     try:
         sequence_number = int(ws.query_params.get("sequence_number", ""))
     except ValueError:
         sequence_number = -1
     if connection_id and sequence_number >= 0:
-        resumed = hub.resume(connection_id, user_id, token, sequence_number)
+        resumed = hub.resume(connection_id, user_id, token, sequence_number, is_admin=actor.is_admin)
         if resumed is not None:
             return resumed
-    return hub.open(user_id, token)
+    return hub.open(user_id, token, is_admin=actor.is_admin)
 
 
 async def _serve(ws: WebSocket, svc: Services, hub: Hub, conn: Connection, outlet: Outlet) -> None:

@@ -67,3 +67,12 @@ def parse_hashtags(message: str) -> str:
             tags.append(tag)
     joined = " ".join(tags)
     return joined[:1000].rsplit(" ", 1)[0] if len(joined) > 1000 else joined
+
+
+def mentions_user(username: str, keys: str, message: str, *, direct: bool = False) -> bool:
+    """Whether `message` mentions the user: always in a direct message; else @username, @channel/@all/@here or
+    one of their mention keys."""
+    if direct:
+        return True
+    words = parse_mentions(message)
+    return username in words.usernames or words.channel_wide or words.here or keys_match(keys, words.words)

@@ -71,11 +71,12 @@ class Outlet:
 class Connection:
     """Numbering, replay buffer and current outlet of one client connection."""
 
-    __slots__ = ("buffer", "detached_at", "id", "next_seq", "outlet", "token", "user_id")
+    __slots__ = ("buffer", "detached_at", "id", "is_admin", "next_seq", "outlet", "token", "user_id")
 
-    def __init__(self, connection_id: str, user_id: str, token: str) -> None:
+    def __init__(self, connection_id: str, user_id: str, token: str, *, is_admin: bool = False) -> None:
         self.id = connection_id
         self.user_id = user_id
+        self.is_admin = is_admin  # as authenticated when the connection opened (or last resumed)
         self.token = token  # re-checked periodically: revocation and deactivation close the socket
         self.next_seq = 0
         self.buffer: deque[tuple[str, int]] = deque(maxlen=BUFFER_SIZE)

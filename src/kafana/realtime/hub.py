@@ -146,6 +146,8 @@ class Hub:
             for conn in list(self.by_user.get(user_id, {}).values()):
                 if (b.connection_id and conn.id != b.connection_id) or conn.id == b.omit_connection_id:
                     continue
+                if b.admins is not None and conn.is_admin != b.admins:
+                    continue
                 prefix = prefix or event_prefix(event)
                 conn.push(prefix)
 
@@ -161,9 +163,10 @@ class Hub:
 
     # Connections ----------------------------------------------------------------------------------------------
 
-    def open(self, user_id: str, token: str) -> tuple[Connection, Outlet]:
-        """A new connection whose first event (seq 0) is `hello`."""
-        conn = Connection(new_id(), user_id, token)
+    def open(self, user_id: str, token: str, *, is_admin: bool = False) -> tuple[Connection, Outlet]:
+        """A new connection whose first event (seq 0) is `hello`. `is_admin` decides whether it gets events
+        meant for system admins only (`Broadcast.admins`)."""
+        conn = Connection(new_id(), user_id, token, is_admin=is_admin)
         outlet = conn.attach()
         hello = {
             "event": "hello",
@@ -174,13 +177,13 @@ class Hub:
         self._register(conn)
         return conn, outlet
 
-    def resume(self, connection_id: str, user_id: str, token: str, sequence_number: int) -> tuple[Connection, Outlet] | None:
+    def resume(self, connection_id: str, user_id: str, token: str, sequence_number: int, *, is_admin: bool = False) -> tuple[Connection, Outlet] | None:
         """Reattach a known connection of this user and replay from `sequence_number`, or None when any event
         from there on is gone (the caller then opens a new connection: the new id tells the client to resync)."""
         conn = self.connections.get(connection_id)
         if conn is None or conn.user_id != user_id or not conn.can_resume_from(sequence_number):
             return None
-        conn.token = token
+        conn.token, conn.is_admin = token, is_admin
         return conn, conn.attach(replay_from=sequence_number)
 
     def detach(self, conn: Connection, outlet: Outlet) -> None:

@@ -78,6 +78,7 @@ def encode(node: str, seq: int, events: Sequence[Event], *, kind: str = BATCH, l
                         "omit_users": sorted(e.broadcast.omit_users),
                         "connection_id": e.broadcast.connection_id,
                         "omit_connection_id": e.broadcast.omit_connection_id,
+                        "admins": e.broadcast.admins,
                     },
                 }
                 for e in events
@@ -98,6 +99,7 @@ def decode(message: bytes | str) -> Message:
             omit_users=frozenset(str(u) for u in b["omit_users"]),
             connection_id=str(b["connection_id"]),
             omit_connection_id=str(b["omit_connection_id"]),
+            admins=b.get("admins"),
         )
         events.append(Event(str(item["event"]), dict(item["data"]), broadcast))
     kind = str(body.get("kind", BATCH))

@@ -49,12 +49,12 @@ async def delete_category(session: AsyncSession, category_id: str) -> None:
 
 
 async def get_sidebar_channels(session: AsyncSession, user_id: str, team_id: str) -> list[SidebarChannel]:
-    """Live channels the user is a member of in the team, plus their DMs and GMs, by display name."""
+    """The channels the user is a member of in the team, plus their DMs and GMs, by display name. Archived
+    channels stay in their categories, as in Mattermost (clients hide them; archiving changes no category)."""
     stmt = (
         select(Channel.id, Channel.type, Channel.team_id)
         .join(ChannelMember, and_(ChannelMember.channel_id == Channel.id, ChannelMember.user_id == user_id))
         .where(
-            Channel.delete_at == 0,
             or_(and_(Channel.team_id == team_id, Channel.type.in_(["O", "P"])), and_(Channel.team_id == "", Channel.type.in_(["D", "G"]))),
         )
         .order_by(Channel.display_name, Channel.name, Channel.id)

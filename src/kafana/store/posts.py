@@ -63,6 +63,13 @@ async def get_posts_after(
     return list((await session.execute(stmt)).all())
 
 
+async def get_posts_from(session: AsyncSession, channel_id: str, create_at: int) -> list[Any]:
+    """Live posts created at or after `create_at` (user_id, root_id, message): what reads as unread when a
+    member marks the channel unread from a post."""
+    stmt = select(Post.user_id, Post.root_id, Post.message).where(*_live(channel_id, False), Post.create_at >= create_at)  # type: ignore[arg-type]
+    return list((await session.execute(stmt)).all())
+
+
 async def get_posts_since(session: AsyncSession, channel_id: str, since: int, limit: int = 1000) -> list[Any]:
     """Everything changed after `since`, deleted posts included (clients apply edits and deletions)."""
     stmt = select(*POST_COLUMNS).where(Post.channel_id == channel_id, Post.update_at > since).order_by(Post.create_at.desc()).limit(limit)
