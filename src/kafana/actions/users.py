@@ -11,7 +11,7 @@ from kafana.access import access_channel, access_team
 from kafana.actions import auth
 from kafana.actions.context import Actor, Services
 from kafana.db import UnitOfWork
-from kafana.events import Broadcast, Event, to_all, to_user
+from kafana.events import to_all, to_user
 from kafana.lib.clock import now_ms
 from kafana.lib.errors import AppError, bad_request, forbidden, not_found
 from kafana.lib.ids import new_id
@@ -110,15 +110,6 @@ def _text_field(data: dict[str, Any], key: str) -> str:
     if not isinstance(value, str):
         raise bad_request(f"model.user.is_valid.{key}.app_error", f"Invalid {key}.")
     return value
-
-
-def notify_user_updated(uow: UnitOfWork, user: User) -> None:
-    """`user_updated`: everyone but the user gets the profile without the email (as `sanitize` shows it to
-    others); the user gets all of it."""
-    others = user.to_api()
-    others["email"] = ""
-    uow.emit(Event("user_updated", {"user": others}, Broadcast(omit_users=frozenset({user.id}))))
-    uow.emit(to_user(user.id, "user_updated", {"user": user.to_api(full=True)}))
 
 
 def check_can_edit_user(actor: Actor, user_id: str) -> None:
