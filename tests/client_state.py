@@ -68,24 +68,24 @@ class ClientState:
     def user_id(self) -> str:
         return str(self.me["id"])
 
-    def snapshot(self, *, threads: bool = True) -> dict[str, Any]:
-        out = {
-            "me": self.me,
-            "users": self.users,
-            "teams": self.teams,
-            "team_members": self.team_members,
-            "channels": self.channels,
-            "members": self.members,
-            "posts": self.posts,
-            "reactions": {pid: r for pid, r in self.reactions.items() if r},
-            "preferences": self.preferences,
-            "status": self.status,
-            "categories": self.categories,
-            "emoji": self.emoji,
-        }
-        if threads:
-            out["threads"] = self.threads
-        return copy.deepcopy(out)
+    def snapshot(self) -> dict[str, Any]:
+        return copy.deepcopy(
+            {
+                "me": self.me,
+                "users": self.users,
+                "teams": self.teams,
+                "team_members": self.team_members,
+                "channels": self.channels,
+                "members": self.members,
+                "posts": self.posts,
+                "reactions": {pid: r for pid, r in self.reactions.items() if r},
+                "preferences": self.preferences,
+                "status": self.status,
+                "categories": self.categories,
+                "emoji": self.emoji,
+                "threads": self.threads,
+            }
+        )
 
     # Fetching (what the apps load) --------------------------------------------------------------------------------
 
@@ -176,6 +176,10 @@ class ClientState:
             root = self.posts[cid].get(post["root_id"])
             if root is not None:
                 root.update(reply_count=post["reply_count"], last_reply_at=post["create_at"], update_at=post["create_at"])
+        if post["root_id"] and post["user_id"] == self.user_id and channel["team_id"] in self.threads:
+            # one's own reply: the apps add the thread they now follow (others learn it by thread_updated)
+            thread = await api.get(f"/users/{self.user_id}/teams/{channel['team_id']}/threads/{post['root_id']}")
+            self.threads[channel["team_id"]][post["root_id"]] = _thread(thread)
         if post["user_id"] == self.user_id:  # one's own post (and own system notice) is read
             member.update(
                 msg_count=channel["total_msg_count"],
@@ -424,6 +428,10 @@ class ClientState:
             return
         for thread in threads.values():  # the whole team read
             thread.update(last_viewed_at=data["timestamp"], unread_mentions=0, unread_replies=0)
+
+    async def _on_thread_updated(self, data: dict[str, Any], broadcast: dict[str, Any], api: Api) -> None:
+        thread = json.loads(data["thread"])  # the thread as GET …/threads/{id} shows it to this user
+        self.threads.setdefault(broadcast["team_id"], {})[thread["id"]] = _thread(thread)
 
     async def _on_thread_follow_changed(self, data: dict[str, Any], broadcast: dict[str, Any], api: Api) -> None:
         team_id, thread_id = broadcast["team_id"], data["thread_id"]

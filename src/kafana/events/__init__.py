@@ -54,6 +54,7 @@ NAMES = frozenset(
         # custom emoji
         "emoji_added",
         # collapsed reply threads
+        "thread_updated",
         "thread_read_changed",
         "thread_follow_changed",
     }
