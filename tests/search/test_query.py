@@ -4,7 +4,9 @@ input becomes words (or a 400 with an id), never full-text syntax."""
 from __future__ import annotations
 
 import datetime as dt
+import random
 import re
+import string
 
 import pytest
 
@@ -12,7 +14,7 @@ from kafana.lib.errors import AppError
 from kafana.search.expressions import fts5_match, tsquery
 from kafana.search.matches import matched_words
 from kafana.search.query import MAX_TERMS, parse, split_words
-from kafana.search.text import fold, hashtag_token, index_text, query_tokens, tokens
+from kafana.search.text import fold, hashtag_token, index_text, query_tokens, run_tokens, runs, tokens
 
 
 def words(q: str) -> list[tuple[tuple[str, ...], bool]]:
@@ -138,3 +140,11 @@ def test_matches_are_the_posts_own_words() -> None:
     message = "Big plan at the Café in Zürich, #Ops team, 東京都"
     assert matched_words(message, terms) == ["#Ops", "東京", "Big", "plan", "Café", "Zürich"]
     assert matched_words("nothing here", terms) == []
+
+
+def test_the_ascii_shortcut_tokenises_as_the_character_walk() -> None:
+    rng = random.Random(11)
+    alphabet = string.printable + "_" * 5
+    for _ in range(500):
+        sample = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 120))) + "x" * rng.choice((0, 70))
+        assert tokens(sample) == [t for run in runs(sample) for t in run_tokens(run)]

@@ -149,8 +149,9 @@ class Database:
         server does the work; the statement timeout bounds it."""
         with outage_is_unavailable():
             async with self._search_sessions() as session, session.begin():
-                if not self.is_sqlite:
+                if not self.is_sqlite:  # a plan per query: how common the words are decides between GIN and a scan
                     await session.execute(text(f"SET LOCAL statement_timeout = {SEARCH_TIMEOUT_MS}"))
+                    await session.execute(text("SET LOCAL plan_cache_mode = force_custom_plan"))
                 yield session
 
     async def dispose(self) -> None:
