@@ -24,6 +24,7 @@ from kafana.api import (
     posts,
     preferences,
     reactions,
+    search,
     statuses,
     system,
     teams,
@@ -41,7 +42,7 @@ from kafana.workers.jobs import default_jobs
 from kafana.workers.scheduler import Scheduler
 
 # Hot routes first: FastAPI tries routes in order, so the busiest resources are matched soonest.
-API_MODULES = (posts, channels, users, teams, reactions, files, emoji, pictures, threads, preferences, statuses, categories, links, system)
+API_MODULES = (posts, channels, users, teams, reactions, files, emoji, pictures, threads, preferences, statuses, categories, links, search, system)
 
 
 # uvicorn's WebSocket settings: frames over 64 KiB close the socket (1009, D5); protocol pings every 30 s

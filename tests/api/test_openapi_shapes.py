@@ -114,6 +114,7 @@ CASES = [
     Case("GET", "/api/v4/channels/{channel_id}/posts", lambda w: f"/channels/{w.channel['id']}/posts", setup=add_reaction, needs=REACTIONS),
     Case("GET", "/api/v4/posts/{post_id}/thread", lambda w: f"/posts/{w.root['id']}/thread"),
     Case("DELETE", "/api/v4/posts/{post_id}", lambda w: f"/posts/{w.reply['id']}"),
+    Case("POST", "/api/v4/teams/{team_id}/posts/search", lambda w: f"/teams/{w.team['id']}/posts/search", body=lambda w: {"terms": "root"}, nonempty="order"),
     # Reactions
     Case("POST", "/api/v4/reactions", lambda w: "/reactions", body=lambda w: {"user_id": w.bob.id, "post_id": w.root["id"], "emoji_name": "smile"}),
     Case("GET", "/api/v4/posts/{post_id}/reactions", lambda w: f"/posts/{w.root['id']}/reactions", setup=add_reaction, needs=REACTIONS),

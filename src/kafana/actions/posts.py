@@ -33,6 +33,7 @@ from kafana.store import channels as channels_store
 from kafana.store import emoji as emoji_store
 from kafana.store import files as files_store
 from kafana.store import posts as posts_store
+from kafana.store import search as search_store
 from kafana.store import users as users_store
 
 # Props only the server (webhooks, bots, imports) may set; clients' values are dropped (A14).
@@ -113,6 +114,7 @@ async def create_post_txn(uow: UnitOfWork, actor: Actor, draft: PostDraft) -> tu
         raise bad_request("api.post.create_post.message_empty.app_error", "A post needs a message or files.")
     db.add(post)
     await db.flush()
+    await search_store.index_post(db, post)
     await posts_store.bump_channel_counters(db, channel.id, create_at, is_root=root is None)
     if access.member is not None:
         await channels_store.set_caught_up(db, actor.user_id, [channel.id], max(create_at, now))
@@ -225,7 +227,7 @@ class PostPage:
         return post_metadata(post, self.files.get(post.id, ()), reactions, used)
 
 
-async def _with_reactions(db: Any, page: PostPage) -> PostPage:
+async def with_metadata(db: Any, page: PostPage) -> PostPage:
     """Fill in what the posts' metadata needs: reactions, files and custom emoji (one query each, and only
     when some post on the page has any)."""
     page.reactions = await posts_store.get_reactions_for_posts(db, [p.id for p in page.posts if p.has_reactions])
@@ -250,7 +252,7 @@ async def get_channel_posts(
         await access_channel(db, actor, channel_id)
         if since:
             posts = await posts_store.get_posts_since(db, channel_id, since)
-            return await _with_reactions(db, PostPage(await _with_roots(db, posts), [p.id for p in posts]))
+            return await with_metadata(db, PostPage(await _with_roots(db, posts), [p.id for p in posts]))
         anchor_id = before or after
         if anchor_id:
             anchor = await posts_store.get_post(db, anchor_id) if is_valid_id(anchor_id) else None
@@ -283,13 +285,13 @@ async def get_channel_posts(
                 newer = await posts_store.get_posts_after(db, channel_id, page_posts[0].create_at, page_posts[0].id, 0, 0, roots_only=roots_only)
                 page.next_post_id = newer[0].id if newer else ""
         page.posts = await _with_roots(db, page.posts)
-        return await _with_reactions(db, page)
+        return await with_metadata(db, page)
 
 
 async def get_post(svc: Services, actor: Actor, post_id: str) -> PostPage:
     async with svc.db.read() as db:
         post, _ = await access_post(db, actor, post_id)
-        return await _with_reactions(db, PostPage([post], [post.id]))
+        return await with_metadata(db, PostPage([post], [post.id]))
 
 
 async def get_posts_by_ids(svc: Services, actor: Actor, ids: list[str]) -> list[Post]:
@@ -331,7 +333,7 @@ async def get_thread(svc: Services, actor: Actor, post_id: str, *, per_page: int
             replies = replies[:per_page]
         ordered = sorted([root, *replies], key=lambda p: (p.create_at, p.id), reverse=True)
         page = PostPage(ordered, [p.id for p in ordered], has_next=has_next)
-        return await _with_reactions(db, page)
+        return await with_metadata(db, page)
 
 
 async def get_posts_around_unread(svc: Services, actor: Actor, user_id: str, channel_id: str, limit_before: int, limit_after: int) -> PostPage:
@@ -350,14 +352,14 @@ async def get_posts_around_unread(svc: Services, actor: Actor, user_id: str, cha
         page.prev_post_id = older[limit_before].id if len(older) > limit_before else ""
         page.next_post_id = newer[limit_after].id if len(newer) > limit_after else ""
         page.posts = await _with_roots(db, posts)
-        return await _with_reactions(db, page)
+        return await with_metadata(db, page)
 
 
 async def get_pinned_posts(svc: Services, actor: Actor, channel_id: str) -> PostPage:
     async with svc.db.read() as db:
         await access_channel(db, actor, channel_id)
         posts = await posts_store.get_pinned_posts(db, channel_id)
-        return await _with_reactions(db, PostPage(posts, [p.id for p in posts]))
+        return await with_metadata(db, PostPage(posts, [p.id for p in posts]))
 
 
 # Changing ----------------------------------------------------------------------------------------------
@@ -391,6 +393,7 @@ async def do_patch_post(svc: Services, actor: Actor, post_id: str, patch: dict[s
                 post.message = message
                 post.hashtags = parse_hashtags(message)
                 post.edit_at = now
+                await search_store.reindex_post(uow.session, post)
         if "props" in patch or replace:
             props = patch.get("props") or {}
             if not isinstance(props, dict):
@@ -448,6 +451,7 @@ async def do_delete_post(svc: Services, actor: Actor, post_id: str) -> Post:
         _check_can_change(actor, access, post, "delete_post", "delete_others_posts")
         now = now_ms()
         post.delete_at = post.update_at = now
+        await search_store.unindex_posts(db, [post.id])
         if post.root_id:
             root = await posts_store.get_post(db, post.root_id)
             if root is not None and root.reply_count > 0:
@@ -455,6 +459,7 @@ async def do_delete_post(svc: Services, actor: Actor, post_id: str) -> Post:
                 root.update_at = now
                 await posts_store.remove_reply_from_thread(db, root.id, post.id)
         else:
+            await search_store.unindex_replies(db, post.id)
             await posts_store.delete_replies(db, post.id, now)
         await files_store.hide_files_of_posts(db, post.id, now)
         uow.emit(to_channel(post.channel_id, "post_deleted", {"post": json.dumps(post.to_api()), "delete_by": actor.user_id}))

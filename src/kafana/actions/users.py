@@ -250,7 +250,7 @@ async def list_users(svc: Services, actor: Actor, *, in_channel: str = "", not_i
         for team_id in (filters.get("in_team", ""), filters.get("not_in_team", "")):
             if team_id:
                 await access_team(db, actor, team_id)
-        return await users_store.list_users(db, in_channel=in_channel, not_in_channel=not_in_channel, **filters)
+        return await users_store.list_users(db, in_channel=in_channel, not_in_channel=not_in_channel, term_matches_email=actor.is_admin, **filters)
 
 
 async def get_users_by_ids(svc: Services, actor: Actor, ids: list[str], *, since: int = 0) -> list[User]:
@@ -277,14 +277,16 @@ async def autocomplete(svc: Services, actor: Actor, name: str, *, in_team: str =
     async with svc.db.read() as db:
         if in_channel:
             await access_channel(db, actor, in_channel)
-            inside = await users_store.list_users(db, term=name, in_channel=in_channel, active=True, limit=limit)
+            inside = await users_store.list_users(db, term=name, term_matches_email=actor.is_admin, in_channel=in_channel, active=True, limit=limit)
             outside: list[User] = []
             if in_team:
-                outside = await users_store.list_users(db, term=name, in_team=in_team, not_in_channel=in_channel, active=True, limit=limit)
+                outside = await users_store.list_users(
+                    db, term=name, term_matches_email=actor.is_admin, in_team=in_team, not_in_channel=in_channel, active=True, limit=limit
+                )
             return {"users": inside, "out_of_channel": outside}
         if in_team:
             await access_team(db, actor, in_team)
-        found = await users_store.list_users(db, term=name, in_team=in_team, active=True, limit=limit)
+        found = await users_store.list_users(db, term=name, term_matches_email=actor.is_admin, in_team=in_team, active=True, limit=limit)
         return {"users": found, "out_of_channel": []}
 
 

@@ -15,8 +15,9 @@ from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Sequen
 from contextlib import asynccontextmanager, contextmanager
 from typing import Any
 
+import aiosqlite
 import orjson
-from sqlalchemy import event, make_url
+from sqlalchemy import event, make_url, text
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 
@@ -29,6 +30,9 @@ log = logging.getLogger(__name__)
 
 EventPublisher = Callable[[Sequence[Event]], Any]
 LostEvents = Callable[[], Awaitable[None]]
+
+SEARCH_CONNECTIONS = 2  # concurrent full-text searches on SQLite (each holds a thread while it scans)
+SEARCH_TIMEOUT_MS = 10_000  # PostgreSQL statement timeout inside Database.search()
 
 # JSON columns (props, notify_props…) are decoded for every row read: orjson is several times faster.
 JSON_CODEC: dict[str, Any] = {"json_serializer": lambda value: orjson.dumps(value).decode(), "json_deserializer": orjson.loads}
@@ -52,12 +56,20 @@ def outage_is_unavailable() -> Iterator[None]:
         raise AppError(503, "app.database.unavailable.app_error", "The database is unavailable; please try again.") from exc
 
 
-def _sqlite_engine(url: str, *, writer: bool, synchronous: str, pool_size: int) -> AsyncEngine:
+async def _threaded_connection(path: str, pragmas: Sequence[str]) -> aiosqlite.Connection:
+    conn = await aiosqlite.connect(path, isolation_level=None, check_same_thread=False)
+    for pragma in pragmas:
+        await conn.execute(pragma)
+    return conn
+
+
+def _sqlite_engine(url: str, *, writer: bool, synchronous: str, pool_size: int, threaded: bool = False) -> AsyncEngine:
+    """`threaded`: each connection runs its calls in its own thread (aiosqlite), for scans too long to run on
+    the event loop; the others run inline (db/sqlite_inline.py)."""
     path = make_url(url).database or ""
     pragmas = ("PRAGMA journal_mode=WAL", f"PRAGMA synchronous={synchronous.upper()}", "PRAGMA busy_timeout=10000", "PRAGMA foreign_keys=ON")
-    engine = create_async_engine(
-        url, pool_size=pool_size, max_overflow=0, pool_timeout=60, async_creator=lambda: InlineConnection.open(path, pragmas), **JSON_CODEC
-    )
+    opener = _threaded_connection if threaded else InlineConnection.open
+    engine = create_async_engine(url, pool_size=pool_size, max_overflow=0, pool_timeout=60, async_creator=lambda: opener(path, pragmas), **JSON_CODEC)
     begin = "BEGIN IMMEDIATE" if writer else "BEGIN"
 
     @event.listens_for(engine.sync_engine, "begin")
@@ -74,11 +86,13 @@ class Database:
         if self.is_sqlite:
             self.writer = _sqlite_engine(url, writer=True, synchronous=sqlite_synchronous, pool_size=1)
             self.reader = _sqlite_engine(url, writer=False, synchronous=sqlite_synchronous, pool_size=4)
+            self.searcher = _sqlite_engine(url, writer=False, synchronous=sqlite_synchronous, pool_size=SEARCH_CONNECTIONS, threaded=True)
         else:
             self.writer = create_async_engine(url, pool_size=10, max_overflow=10, pool_pre_ping=True, **JSON_CODEC)
-            self.reader = self.writer
+            self.reader = self.searcher = self.writer
         self._write_sessions = async_sessionmaker(self.writer, expire_on_commit=False, autoflush=False)
         self._read_sessions = async_sessionmaker(self.reader, expire_on_commit=False, autoflush=False)
+        self._search_sessions = async_sessionmaker(self.searcher, expire_on_commit=False, autoflush=False)
         self.publisher = publisher
         # Called when a commit with events fails with a lost connection: it may have committed, unannounced.
         self.on_lost_events: LostEvents | None = None
@@ -127,7 +141,21 @@ class Database:
             async with self._read_sessions() as session, session.begin():
                 yield session
 
+    @asynccontextmanager
+    async def search(self) -> AsyncIterator[AsyncSession]:
+        """A read transaction for full-text search, whose scans may be long: on SQLite its connections run
+        in threads of their own (SQLite releases the GIL while it works), so the event loop keeps serving;
+        there are SEARCH_CONNECTIONS of them, so searches queue rather than pile up. On PostgreSQL the
+        server does the work; the statement timeout bounds it."""
+        with outage_is_unavailable():
+            async with self._search_sessions() as session, session.begin():
+                if not self.is_sqlite:  # a plan per query: how common the words are decides between GIN and a scan
+                    await session.execute(text(f"SET LOCAL statement_timeout = {SEARCH_TIMEOUT_MS}"))
+                    await session.execute(text("SET LOCAL plan_cache_mode = force_custom_plan"))
+                yield session
+
     async def dispose(self) -> None:
         await self.writer.dispose()
         if self.reader is not self.writer:
             await self.reader.dispose()
+            await self.searcher.dispose()

@@ -4,6 +4,7 @@ from kafana.models.base import Base
 from kafana.models.channels import Channel, ChannelMember, SidebarCategory
 from kafana.models.files import Emoji, FileInfo
 from kafana.models.posts import Post, Reaction, Thread, ThreadMembership
+from kafana.models.search import PostSearch
 from kafana.models.system import JobLease, SystemValue
 from kafana.models.teams import Team, TeamMember
 from kafana.models.users import AccessToken, CustomStatusExpiry, Preference, Presence, Session, Status, User
@@ -18,6 +19,7 @@ __all__ = [
     "FileInfo",
     "JobLease",
     "Post",
+    "PostSearch",
     "Preference",
     "Presence",
     "Reaction",

@@ -60,11 +60,14 @@ async def list_users(
     active: bool | None = None,
     visible_team_ids: Sequence[str] | None = None,
     term: str = "",
+    term_matches_email: bool = False,
     sort: str = "",
     offset: int = 0,
     limit: int = 60,
 ) -> list[User]:
-    """The filters of GET /users. `visible_team_ids` limits results to users sharing one of those teams."""
+    """The filters of GET /users. `visible_team_ids` limits results to users sharing one of those teams.
+    `term` matches emails only with `term_matches_email` (for those who may see them: otherwise a search
+    would tell whose address starts with what)."""
     stmt = select(User)
     if in_team:
         stmt = stmt.where(exists().where(and_(TeamMember.user_id == User.id, TeamMember.team_id == in_team, TeamMember.delete_at == 0)))
@@ -84,15 +87,8 @@ async def list_users(
         stmt = stmt.where(User.delete_at != 0)
     if term:
         t = term.lstrip("@")
-        stmt = stmt.where(
-            or_(
-                ilike_prefix(User.username, t),
-                ilike_prefix(User.first_name, t),
-                ilike_prefix(User.last_name, t),
-                ilike_prefix(User.nickname, t),
-                ilike_prefix(User.email, t),
-            )
-        )
+        fields = [User.username, User.first_name, User.last_name, User.nickname, *([User.email] if term_matches_email else [])]
+        stmt = stmt.where(or_(*(ilike_prefix(f, t) for f in fields)))
     if sort == "create_at":
         stmt = stmt.order_by(User.create_at.desc(), User.id)
     elif sort == "last_activity_at":
