@@ -30,7 +30,8 @@ class Settings(BaseModel):
     rate_limit_max_burst: int = 100
 
     signup_mode: Literal["open", "invite", "closed"] = "open"
-    mfa_enforced: bool = False
+    mfa_enabled: bool = True  # users may turn on two-factor authentication (TOTP)
+    mfa_enforced: bool = False  # password accounts must: until they do, every other route answers 403
     maximum_login_attempts: int = 10
     session_length_days: int = 30
     session_idle_timeout_minutes: int = 43200

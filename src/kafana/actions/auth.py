@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-import asyncio
 import time
 from dataclasses import dataclass
 
+from kafana.actions import mfa
 from kafana.actions.context import Actor, Services
 from kafana.lib.clock import now_ms
 from kafana.lib.errors import AppError, forbidden, not_found, unauthorized
 from kafana.lib.ids import hash_token, new_id
-from kafana.lib.passwords import verify
+from kafana.lib.passwords import verify_in_thread
 from kafana.models import AccessToken, Session, User
 from kafana.store import users as users_store
 
@@ -66,8 +66,6 @@ LOCKED = AppError(
     "Your account is locked because of too many failed password attempts. Please reset your password.",
 )
 INACTIVE = AppError(401, "api.user.login.inactive.app_error", "Login failed because your account has been deactivated. Please contact an administrator.")
-MFA_REQUIRED = AppError(401, "mfa.validate_token.authenticate.app_error", "Invalid or missing MFA token.")
-MFA_BAD_CODE = AppError(401, "api.user.check_user_mfa.bad_code.app_error", "Invalid MFA token.")
 
 
 def _dummy_hash(svc: Services) -> str:
@@ -75,12 +73,6 @@ def _dummy_hash(svc: Services) -> str:
     if not isinstance(dummy, str):
         dummy = svc.extra["dummy_password_hash"] = svc.hasher.hash(new_id())
     return dummy
-
-
-async def check_password(svc: Services, stored: str, password: str) -> bool:
-    """The deliberately slow hash check, in a worker thread: it neither blocks the event loop nor sits inside a
-    transaction (on SQLite that would hold the one writer connection for the whole hash)."""
-    return await asyncio.to_thread(verify, svc.hasher, stored, password)
 
 
 async def do_login(
@@ -106,13 +98,13 @@ async def do_login(
             if not locked:
                 user.failed_attempts += 1
     if user is None or user.is_bot:
-        await check_password(svc, _dummy_hash(svc), password)  # the same cost: timing does not tell who exists
+        await verify_in_thread(svc.hasher, _dummy_hash(svc), password)  # the same cost: timing does not tell who exists
         if client_key:
             throttle.fail(client_key)
         raise INVALID_CREDENTIALS
     if locked:
         raise LOCKED
-    if not await check_password(svc, user.password, password):
+    if not await verify_in_thread(svc.hasher, user.password, password):
         if client_key:
             throttle.fail(client_key)
         raise INVALID_CREDENTIALS
@@ -122,10 +114,9 @@ async def do_login(
         if row.mfa_active and not mfa_token:
             # The clients' pre-flight ("does this account need a code?") is not a failed attempt.
             row.failed_attempts = max(0, row.failed_attempts - 1)
-            outcome: AppError | LoginResult = MFA_REQUIRED
-        elif row.mfa_active:
-            # TOTP verification is not implemented yet: fail closed rather than accept any code.
-            outcome = MFA_BAD_CODE
+            outcome: AppError | LoginResult = mfa.MFA_REQUIRED
+        elif row.mfa_active and not mfa.use_code(row, mfa_token):
+            outcome = mfa.MFA_BAD_CODE  # counted as a failed attempt, like a wrong password
         else:
             row.failed_attempts = 0
             if row.delete_at:

@@ -15,7 +15,7 @@ from kafana.lib.clock import now_ms
 from kafana.lib.errors import AppError, bad_request, forbidden, not_found
 from kafana.lib.ids import new_id
 from kafana.lib.mentions import user_mention_keys
-from kafana.lib.passwords import verify
+from kafana.lib.passwords import verify, verify_in_thread
 from kafana.lib.validation import check_email, check_length, check_password, check_username, clean_text
 from kafana.models import Session, User
 from kafana.models.users import DEFAULT_NOTIFY_PROPS, DEFAULT_TIMEZONE
@@ -182,7 +182,7 @@ async def do_update_password(svc: Services, actor: Actor, user_id: str, current:
     if user is None:
         raise not_found("user")
     # Both slow hash operations happen outside the transaction (and off the event loop).
-    if actor.user_id == user_id and not await auth.check_password(svc, user.password, current):
+    if actor.user_id == user_id and not await verify_in_thread(svc.hasher, user.password, current):
         raise AppError(400, "api.user.check_user_password.invalid.app_error", "Login failed because of invalid password.")
     new_hash = await asyncio.to_thread(svc.hasher.hash, new)
     async with svc.db.write() as uow:

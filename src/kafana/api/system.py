@@ -70,7 +70,7 @@ def client_config(svc: Services) -> dict[str, str]:
         "LdapLoginFieldName": "",
         "MobileJailbreakProtection": False,
         "MobileEnableBiometrics": False,
-        "EnableMultifactorAuthentication": False,
+        "EnableMultifactorAuthentication": s.mfa_enabled,
         "EnforceMultifactorAuthentication": s.mfa_enforced,
         "EnableUserAccessTokens": s.enable_personal_access_tokens,
         "CollapsedThreads": "default_off",

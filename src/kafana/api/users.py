@@ -5,9 +5,20 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from starlette.responses import Response
 
-from kafana.actions import auth, users
+from kafana.actions import auth, mfa, users
 from kafana.api.body import read_id_list, read_object
-from kafana.api.deps import ActorDep, Paging, ServicesDep, Timestamp, current_actor, resolve_user_id, services, token_from_request
+from kafana.api.deps import (
+    ActorDep,
+    MfaSetupActorDep,
+    Paging,
+    ServicesDep,
+    Timestamp,
+    authenticated_actor,
+    current_actor,
+    resolve_user_id,
+    services,
+    token_from_request,
+)
 from kafana.api.responses import JSON, created, ok
 from kafana.lib.errors import AppError, invalid_param, not_found
 from kafana.models.actor import Actor
@@ -45,7 +56,7 @@ async def logout(request: Request, svc: ServicesDep) -> Response:
     token, _ = token_from_request(request)
     if token:
         try:
-            actor = await current_actor(request)
+            actor = await authenticated_actor(request)
         except AppError:
             actor = None
         if actor is not None:
@@ -66,7 +77,7 @@ async def create_user(request: Request, svc: ServicesDep) -> Response:
 
 
 @router.get("/users/me")
-async def get_me(actor: ActorDep) -> JSON:
+async def get_me(actor: MfaSetupActorDep) -> JSON:
     assert actor.user is not None
     return JSON(actor.user.to_api(full=True))
 
@@ -243,6 +254,33 @@ async def check_mfa(request: Request, svc: ServicesDep) -> JSON:
     body = await read_object(request)
     required = await users.mfa_required(svc, body.str("login_id", max_len=256))
     return JSON({"mfa_required": required})
+
+
+@router.post("/users/{user_id}/mfa/generate")
+async def generate_mfa_secret(user_id: str, svc: ServicesDep, actor: MfaSetupActorDep) -> JSON:
+    generated = await mfa.do_generate_secret(svc, actor, resolve_user_id(actor, user_id))
+    return JSON({"secret": generated.secret, "qr_code": generated.qr_code})
+
+
+@router.put("/users/{user_id}/mfa")
+async def update_mfa(user_id: str, request: Request, svc: ServicesDep, actor: MfaSetupActorDep) -> JSON:
+    """Mattermost's activate/deactivate; activating also answers with the one-time recovery codes (Kafana)."""
+    body = await read_object(request)
+    uid = resolve_user_id(actor, user_id)
+    if "activate" not in body:
+        raise invalid_param("activate")
+    code = body.str("code", max_len=32)
+    if body.bool("activate"):
+        return JSON({"status": "OK", "recovery_codes": await mfa.do_activate(svc, actor, uid, code)})
+    await mfa.do_deactivate(svc, actor, uid, code, body.str("password", max_len=1024))
+    return JSON({"status": "OK"})
+
+
+@router.post("/users/{user_id}/mfa/recovery_codes")
+async def new_recovery_codes(user_id: str, request: Request, svc: ServicesDep, actor: ActorDep) -> JSON:
+    """Kafana: replace the recovery codes, proving possession with a current code."""
+    body = await read_object(request)
+    return JSON({"recovery_codes": await mfa.do_new_recovery_codes(svc, actor, resolve_user_id(actor, user_id), body.str("code", max_len=32))})
 
 
 # Personal access tokens ------------------------------------------------------------------------------------

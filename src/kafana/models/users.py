@@ -56,6 +56,10 @@ class User(Base):
     timezone: Mapped[dict[str, Any]] = mapped_column(JSON, default=lambda: dict(DEFAULT_TIMEZONE))
     mfa_active: Mapped[bool] = flag()
     mfa_secret: Mapped[str] = text(128)
+    # The TOTP step of the last accepted code: a code works once (S2).
+    mfa_last_step: Mapped[int] = ms()
+    # Hashes of the unused one-time recovery codes, space-separated.
+    mfa_recovery: Mapped[str] = text(1024)
     last_activity_at: Mapped[int] = ms()
     is_bot: Mapped[bool] = flag()
     bot_description: Mapped[str] = text(1024)

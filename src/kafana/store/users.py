@@ -11,8 +11,9 @@ from kafana.models import AccessToken, ChannelMember, Session, Status, TeamMembe
 from kafana.store.dialect import ilike_prefix
 
 
-async def get_user(session: AsyncSession, user_id: str) -> User | None:
-    return await session.get(User, user_id)
+async def get_user(session: AsyncSession, user_id: str, *, for_update: bool = False) -> User | None:
+    """`for_update` locks the row on PostgreSQL (SQLite's one writer already serializes writes)."""
+    return await session.get(User, user_id, with_for_update=for_update or None)
 
 
 async def get_user_by_username(session: AsyncSession, username: str) -> User | None:
