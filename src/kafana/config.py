@@ -29,7 +29,12 @@ class Settings(BaseModel):
     rate_limit_per_sec: float = 10.0
     rate_limit_max_burst: int = 100
 
-    signup_mode: Literal["open", "invite", "closed"] = "open"
+    # open: anyone signs up; invite: only with a team invite link or an email invitation (the first account,
+    # the admin, is always allowed); closed: only admins create accounts.
+    signup_mode: Literal["open", "invite", "closed"] = "invite"
+    invite_permission: Literal["members", "team_admins", "system_admins"] = "members"  # who may invite people
+    invite_expiry_hours: int = 48  # email invitations (one-time) expire after this long
+    signup_approval: bool = False  # self-made accounts wait, deactivated, until an admin activates them
     mfa_enabled: bool = True  # users may turn on two-factor authentication (TOTP)
     mfa_enforced: bool = False  # password accounts must: until they do, every other route answers 403
     maximum_login_attempts: int = 10

@@ -66,6 +66,7 @@ LOCKED = AppError(
     "Your account is locked because of too many failed password attempts. Please reset your password.",
 )
 INACTIVE = AppError(401, "api.user.login.inactive.app_error", "Login failed because your account has been deactivated. Please contact an administrator.")
+PENDING = AppError(401, "api.user.login.approval_pending.app_error", "Your account is waiting for an administrator's approval.")
 
 
 def _dummy_hash(svc: Services) -> str:
@@ -120,7 +121,7 @@ async def do_login(
         else:
             row.failed_attempts = 0
             if row.delete_at:
-                outcome = INACTIVE
+                outcome = PENDING if row.approval_pending else INACTIVE
             else:
                 if device_id:
                     await users_store.delete_sessions_for_device(uow.session, row.id, device_id)
@@ -211,6 +212,27 @@ async def revoke_user_sessions(svc: Services, user_id: str, *, keep_session_id: 
     for h in hashes:
         svc.auth_cache.drop_token(h)
     svc.auth_cache.drop_user(user_id)
+
+
+async def do_revoke_session(svc: Services, actor: Actor, user_id: str, session_id: str) -> None:
+    """POST /users/{id}/sessions/revoke: one device logs out (the owner, or an admin for anyone)."""
+    if actor.user_id != user_id and not actor.is_admin:
+        raise forbidden()
+    async with svc.db.write() as uow:
+        token_hash = await users_store.delete_session(uow.session, user_id, session_id)
+    if token_hash is None:
+        raise not_found("session")
+    svc.auth_cache.drop_token(token_hash)
+
+
+async def do_revoke_everyone(svc: Services, actor: Actor) -> None:
+    """POST /users/sessions/revoke/all (system admins): every login session ends, the admin's own included."""
+    if not actor.is_admin:
+        raise forbidden()
+    async with svc.db.write() as uow:
+        hashes = await users_store.delete_all_sessions(uow.session)
+    for h in hashes:
+        svc.auth_cache.drop_token(h)
 
 
 async def do_attach_device(svc: Services, actor: Actor, device_id: str) -> None:

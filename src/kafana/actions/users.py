@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy.exc import IntegrityError
 
 from kafana.access import access_channel, access_team
-from kafana.actions import auth
+from kafana.actions import auth, invites
 from kafana.actions.context import Actor, Services
 from kafana.events import to_all
 from kafana.lib.clock import now_ms
@@ -45,8 +45,11 @@ def sanitize(viewer: Actor, user: User) -> dict[str, Any]:
     return out
 
 
-async def do_create_user(svc: Services, actor: Actor | None, data: dict[str, Any], *, create_at: int = 0, system_admin: bool = False) -> User:
-    """POST /users and `kafana user create`. The first account on an empty server becomes system admin."""
+async def do_create_user(
+    svc: Services, actor: Actor | None, data: dict[str, Any], *, create_at: int = 0, system_admin: bool = False, token: str = "", invite_id: str = ""
+) -> User:
+    """POST /users (?t= email invitation, ?iid= team invite link) and `kafana user create`. The first account on
+    an empty server becomes system admin; the signup mode decides who else may sign up (actions/invites.py)."""
     username = check_username(_text_field(data, "username").strip().lower())
     email = check_email(_text_field(data, "email").strip())
     password = check_password(_text_field(data, "password"))
@@ -59,8 +62,8 @@ async def do_create_user(svc: Services, actor: Actor | None, data: dict[str, Any
     now = now_ms()
     async with svc.db.write() as uow:
         first = await users_store.count_users(uow.session) == 0
-        if not first and not is_admin_actor and svc.settings.signup_mode != "open":
-            raise AppError(403, "api.user.create_user.signup_email_disabled.app_error", "User sign-up is disabled on this server.")
+        grant = await invites.check_signup_txn(uow, svc, email=email, token=token, invite_id=invite_id, privileged=first or is_admin_actor)
+        pending = svc.settings.signup_approval and not (first or is_admin_actor)
         if await users_store.get_user_by_username(uow.session, username) is not None:
             raise EXISTS_ERROR
         if await users_store.get_user_by_email(uow.session, email) is not None:
@@ -70,11 +73,12 @@ async def do_create_user(svc: Services, actor: Actor | None, data: dict[str, Any
             id=new_id(),
             create_at=create_at if (create_at and is_admin_actor) else now,
             update_at=now,
-            delete_at=0,
+            delete_at=now if pending else 0,
+            approval_pending=pending,
             username=username,
             password=pw_hash,
             email=email,
-            email_verified=is_admin_actor or first,
+            email_verified=is_admin_actor or first or grant.invitation is not None,
             roles=roles,
             locale=locale,
             notify_props=dict(DEFAULT_NOTIFY_PROPS),
@@ -88,6 +92,7 @@ async def do_create_user(svc: Services, actor: Actor | None, data: dict[str, Any
             await uow.session.flush()
         except IntegrityError:
             raise EXISTS_ERROR from None
+        await invites.apply_grant_txn(uow, grant, user)
         uow.emit(to_all("new_user", {"user_id": user.id}))
     return user
 
@@ -207,6 +212,8 @@ async def do_set_active(svc: Services, actor: Actor, user_id: str, active: bool)
         now = now_ms()
         user.delete_at = 0 if active else now
         user.update_at = now
+        if active:
+            user.approval_pending = False
         uow.emit(to_all("user_updated", {"user": user.to_api()}))
     if not active:
         await auth.revoke_user_sessions(svc, user_id)

@@ -68,11 +68,12 @@ async def logout(request: Request, svc: ServicesDep) -> Response:
 
 
 @router.post("/users", status_code=201)
-async def create_user(request: Request, svc: ServicesDep) -> Response:
+async def create_user(request: Request, svc: ServicesDep, t: str = "", iid: str = "") -> Response:
+    """Sign-up; `t` is an email invitation's token, `iid` a team's invite id (as Mattermost)."""
     body = await read_object(request)
     token, _ = token_from_request(request)
     actor = await current_actor(request) if token else None
-    user = await users.do_create_user(svc, actor, body.data, create_at=body.int("create_at"))
+    user = await users.do_create_user(svc, actor, body.data, create_at=body.int("create_at"), token=t[:128], invite_id=iid[:64])
     return created(users.sanitize(actor or Actor(user), user))
 
 
@@ -232,6 +233,19 @@ async def update_roles(user_id: str, request: Request, svc: ServicesDep, actor: 
 async def get_sessions(user_id: str, svc: ServicesDep, actor: ActorDep) -> JSON:
     found = await users.list_sessions(svc, actor, resolve_user_id(actor, user_id))
     return JSON([s.to_api() for s in found])
+
+
+@router.post("/users/{user_id}/sessions/revoke")
+async def revoke_session(user_id: str, request: Request, svc: ServicesDep, actor: ActorDep) -> Response:
+    body = await read_object(request)
+    await auth.do_revoke_session(svc, actor, resolve_user_id(actor, user_id), body.str("session_id", required=True, max_len=26))
+    return ok()
+
+
+@router.post("/users/sessions/revoke/all")
+async def revoke_everyones_sessions(svc: ServicesDep, actor: ActorDep) -> Response:
+    await auth.do_revoke_everyone(svc, actor)
+    return ok()
 
 
 @router.post("/users/{user_id}/sessions/revoke/all")

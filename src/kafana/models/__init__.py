@@ -3,6 +3,7 @@
 from kafana.models.base import Base
 from kafana.models.channels import Channel, ChannelMember, SidebarCategory
 from kafana.models.files import Emoji, FileInfo
+from kafana.models.invites import Invitation
 from kafana.models.posts import Post, Reaction, Thread, ThreadMembership
 from kafana.models.system import SystemValue
 from kafana.models.teams import Team, TeamMember
@@ -15,6 +16,7 @@ __all__ = [
     "ChannelMember",
     "Emoji",
     "FileInfo",
+    "Invitation",
     "Post",
     "Preference",
     "Reaction",

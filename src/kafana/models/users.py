@@ -66,6 +66,8 @@ class User(Base):
     # The user's words that mention them without an @ (custom keys, first name if enabled), lower-cased and
     # comma-separated: derived from notify_props so that posting need not read every member's settings.
     mention_keys: Mapped[str] = text(1024)
+    # Signed up while admin approval is on: deactivated until an admin activates the account.
+    approval_pending: Mapped[bool] = flag()
 
     @property
     def is_active(self) -> bool:
@@ -112,6 +114,7 @@ class User(Base):
                 mfa_active=self.mfa_active,
                 last_activity_at=self.last_activity_at,
                 failed_attempts=self.failed_attempts,
+                approval_pending=self.approval_pending,
             )
         return out
 

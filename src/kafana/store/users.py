@@ -140,6 +140,22 @@ async def delete_sessions_for_user(session: AsyncSession, user_id: str, *, keep_
     return hashes
 
 
+async def delete_session(session: AsyncSession, user_id: str, session_id: str) -> str | None:
+    """Remove one of `user_id`'s login sessions; its token hash, or None when there is no such session."""
+    cond = (Session.id == session_id, Session.user_id == user_id, Session.access_token_id == "")
+    found = (await session.execute(select(Session.token_hash).where(*cond))).scalar_one_or_none()
+    if found is not None:
+        await session.execute(delete(Session).where(*cond))
+    return found
+
+
+async def delete_all_sessions(session: AsyncSession) -> list[str]:
+    """Every login session of every user (an admin's emergency logout); returns the token hashes."""
+    hashes = list((await session.execute(select(Session.token_hash))).scalars())
+    await session.execute(delete(Session))
+    return hashes
+
+
 async def delete_sessions_for_device(session: AsyncSession, user_id: str, device_id: str) -> None:
     await session.execute(delete(Session).where(Session.user_id == user_id, Session.device_id == device_id))
 
