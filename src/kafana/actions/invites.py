@@ -11,7 +11,8 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 
-from kafana.access import access_team, require, team_permissions
+from kafana.access import access_channel, access_team, channel_permissions, has_system_permission, require, team_permissions
+from kafana.actions.channels import add_member_txn
 from kafana.actions.context import Actor, Services
 from kafana.actions.teams import TeamView, email_domain_allowed, join_team_txn
 from kafana.db import UnitOfWork
@@ -21,6 +22,7 @@ from kafana.lib.ids import hash_token, new_id
 from kafana.lib.permissions import may_invite
 from kafana.lib.validation import check_email
 from kafana.models import Invitation, Team, TeamMember, User
+from kafana.store import channels as channels_store
 from kafana.store import invites as invites_store
 from kafana.store import users as users_store
 
@@ -79,13 +81,20 @@ async def check_signup_txn(uow: UnitOfWork, svc: Services, *, email: str, token:
 
 
 async def apply_grant_txn(uow: UnitOfWork, grant: SignupGrant, user: User) -> None:
-    """Use up the invitation and put the new user in its team."""
+    """Use up the invitation and put the new user in its team (and, for guests, in the channels it names)."""
+    db = uow.session
     if grant.invitation is not None:
-        await uow.session.delete(grant.invitation)
-    if grant.team is not None:
-        if grant.invitation is None and not email_domain_allowed(grant.team, user.email):
-            raise AppError(400, "api.team.join_user_to_team.allowed_domains.app_error", "The user's email domain is not allowed on this team.")
-        await join_team_txn(uow, grant.team, user, by=user)
+        await db.delete(grant.invitation)
+    if grant.team is None:
+        return
+    if grant.invitation is None and not email_domain_allowed(grant.team, user.email):
+        raise AppError(400, "api.team.join_user_to_team.allowed_domains.app_error", "The user's email domain is not allowed on this team.")
+    await join_team_txn(uow, grant.team, user, by=user)
+    inviter = await users_store.get_user(db, grant.invitation.creator_id) if grant.invitation is not None else None
+    for channel_id in grant.channel_ids:
+        channel = await channels_store.get_channel(db, channel_id)
+        if channel is not None and channel.team_id == grant.team.id and not channel.delete_at:
+            await add_member_txn(uow, channel, user, by=inviter or user)
 
 
 async def _inviter_team(svc: Services, actor: Actor, team_id: str) -> Team:
@@ -98,13 +107,44 @@ async def _inviter_team(svc: Services, actor: Actor, team_id: str) -> Team:
     return access.team
 
 
-async def do_invite_by_email(svc: Services, actor: Actor, team_id: str, emails: Sequence[str]) -> list[str]:
-    """POST /teams/{id}/invite/email: one one-time token per address, valid `invite_expiry_hours`. Returns the
-    signup links (the caller never shows them to the inviter; they travel by email)."""
+def _addresses(emails: Sequence[str]) -> list[str]:
     addresses = list(dict.fromkeys(check_email(e.strip()) for e in emails))
     if not addresses or len(addresses) > MAX_EMAILS:
         raise invalid_param("emails")
+    return addresses
+
+
+async def do_invite_by_email(svc: Services, actor: Actor, team_id: str, emails: Sequence[str]) -> list[str]:
+    """POST /teams/{id}/invite/email: one one-time token per address, valid `invite_expiry_hours`. Returns the
+    signup links (the caller never shows them to the inviter; they travel by email)."""
+    addresses = _addresses(emails)
     team = await _inviter_team(svc, actor, team_id)
+    return await _send_invitations(svc, actor, team, addresses, [], guest=False)
+
+
+async def do_invite_guests_by_email(svc: Services, actor: Actor, team_id: str, emails: Sequence[str], channel_ids: Sequence[str]) -> list[str]:
+    """POST /teams/{id}/invite-guests/email: guests join the team and exactly these channels. The inviter needs
+    `invite_guest` and must be allowed to add members to every one of the channels (A11, A12)."""
+    if not svc.settings.guest_accounts_enabled:
+        raise AppError(501, "api.team.invite_guests.disabled.app_error", "Guest accounts are disabled on this server.")
+    if not has_system_permission(actor, "invite_guest"):
+        raise forbidden()
+    addresses = _addresses(emails)
+    wanted = list(dict.fromkeys(channel_ids))
+    if not wanted or len(wanted) > MAX_EMAILS:
+        raise invalid_param("channels")
+    team = await _inviter_team(svc, actor, team_id)
+    async with svc.db.read() as db:
+        for channel_id in wanted:
+            access = await access_channel(db, actor, channel_id)
+            channel = access.channel
+            if channel.team_id != team.id or channel.delete_at:
+                raise invalid_param("channels")
+            require(channel_permissions(actor, access), f"manage_{'public' if channel.type == 'O' else 'private'}_channel_members")
+    return await _send_invitations(svc, actor, team, addresses, wanted, guest=True)
+
+
+async def _send_invitations(svc: Services, actor: Actor, team: Team, addresses: list[str], channel_ids: list[str], *, guest: bool) -> list[str]:
     for address in addresses:
         if not actor.is_admin and not email_domain_allowed(team, address):
             raise AppError(400, "api.team.invite_members.invalid_email.app_error", f"The email domain of {address} is not allowed on this team.")
@@ -119,8 +159,8 @@ async def do_invite_by_email(svc: Services, actor: Actor, team_id: str, emails: 
                     token_hash=hash_token(token),
                     team_id=team.id,
                     email=address,
-                    channel_ids="",
-                    guest=False,
+                    channel_ids=" ".join(channel_ids),
+                    guest=guest,
                     creator_id=actor.user_id,
                     create_at=now,
                     expires_at=now + svc.settings.invite_expiry_hours * 3_600_000,

@@ -335,13 +335,17 @@ async def join_team_txn(uow: UnitOfWork, team: Team, user: User, *, by: User | N
     if member is not None and member.delete_at == 0:
         return member, False
     now = now_ms()
+    guest = user.is_guest
     if member is None:
-        member = TeamMember(team_id=team.id, user_id=user.id, roles="", delete_at=0, create_at=now, scheme_user=True, scheme_admin=admin, scheme_guest=False)
+        member = TeamMember(
+            team_id=team.id, user_id=user.id, roles="", delete_at=0, create_at=now, scheme_user=not guest, scheme_admin=admin and not guest, scheme_guest=guest
+        )
         db.add(member)
     else:
-        member.delete_at, member.roles, member.scheme_user, member.scheme_admin, member.scheme_guest = 0, "", True, admin, False
+        member.delete_at, member.roles, member.scheme_user, member.scheme_admin, member.scheme_guest = 0, "", not guest, admin and not guest, guest
     await db.flush()
-    for name, _ in channel_actions.DEFAULT_CHANNELS:
+    # Guests join only the channels they are invited to, not the team's default ones.
+    for name, _ in () if guest else channel_actions.DEFAULT_CHANNELS:
         channel = await channels_store.get_channel_by_name(db, team.id, name)
         if channel is not None and channel.delete_at == 0:
             await channel_actions.add_member_txn(uow, channel, user, by=by, admin=admin, team_join=True)

@@ -7,10 +7,10 @@ from typing import Any
 
 from sqlalchemy.exc import IntegrityError
 
-from kafana.access import access_channel, access_team
+from kafana.access import access_channel, access_team, has_system_permission
 from kafana.actions import auth, invites
 from kafana.actions.context import Actor, Services
-from kafana.events import to_all
+from kafana.events import to_all, to_user
 from kafana.lib.clock import now_ms
 from kafana.lib.errors import AppError, bad_request, forbidden, not_found
 from kafana.lib.ids import new_id
@@ -69,6 +69,8 @@ async def do_create_user(
         if await users_store.get_user_by_email(uow.session, email) is not None:
             raise EMAIL_EXISTS_ERROR
         roles = "system_admin system_user" if first or (system_admin and is_admin_actor) else "system_user"
+        if grant.invitation is not None and grant.invitation.guest:
+            roles = "system_guest"
         user = User(
             id=new_id(),
             create_at=create_at if (create_at and is_admin_actor) else now,
@@ -217,6 +219,28 @@ async def do_set_active(svc: Services, actor: Actor, user_id: str, active: bool)
         uow.emit(to_all("user_updated", {"user": user.to_api()}))
     if not active:
         await auth.revoke_user_sessions(svc, user_id)
+    svc.auth_cache.drop_user(user_id)
+    return user
+
+
+async def do_set_guest(svc: Services, actor: Actor, user_id: str, guest: bool) -> User:
+    """POST /users/{id}/demote (to guest) and /promote (guest to member), as Mattermost: system admins only;
+    every team and channel membership follows."""
+    if not has_system_permission(actor, "demote_to_guest" if guest else "promote_guest"):
+        raise forbidden()
+    if guest and not svc.settings.guest_accounts_enabled:
+        raise AppError(501, "api.user.demote_user_to_guest.disabled.app_error", "Guest accounts are disabled on this server.")
+    async with svc.db.write() as uow:
+        user = await users_store.get_user(uow.session, user_id, for_update=True)
+        if user is None:
+            raise not_found("user")
+        if user.is_bot or user.is_system_admin or user.is_guest == guest:
+            raise bad_request("api.user.update_guest_role.app_error", "Only members become guests, and only guests become members.")
+        user.roles = "system_guest" if guest else "system_user"
+        user.update_at = now_ms()
+        await users_store.set_guest_memberships(uow.session, user_id, guest)
+        uow.emit(to_all("user_updated", {"user": user.to_api()}))
+        uow.emit(to_user(user_id, "user_role_updated", {"user_id": user_id, "roles": user.roles}))
     svc.auth_cache.drop_user(user_id)
     return user
 

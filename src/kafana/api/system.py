@@ -64,7 +64,7 @@ def client_config(svc: Services) -> dict[str, str]:
         "EnableSignUpWithOffice365": False,
         "EnableSignUpWithOpenId": False,
         "EnableGuestMagicLink": False,
-        "EnableGuestAccounts": False,
+        "EnableGuestAccounts": s.guest_accounts_enabled,
         "PasswordEnableForgotLink": False,
         "ForgotPasswordLink": "",
         "LdapLoginFieldName": "",

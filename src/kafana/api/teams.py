@@ -220,6 +220,15 @@ async def invite_by_email(team_id: str, request: Request, svc: ServicesDep, acto
     return ok()
 
 
+@router.post("/teams/{team_id}/invite-guests/email")
+async def invite_guests_by_email(team_id: str, request: Request, svc: ServicesDep, actor: ActorDep) -> Response:
+    body = await read_object(request)
+    emails = body.str_list("emails", max_items=invites.MAX_EMAILS)
+    channels = [check_id(c, "channels") for c in body.str_list("channels", max_items=invites.MAX_EMAILS)]
+    await invites.do_invite_guests_by_email(svc, actor, check_id(team_id, "team_id"), emails, channels)
+    return ok()
+
+
 @router.post("/teams/{team_id}/regenerate_invite_id")
 async def regenerate_invite_id(team_id: str, svc: ServicesDep, actor: ActorDep) -> JSON:
     return JSON((await invites.do_regenerate_invite_id(svc, actor, check_id(team_id, "team_id"))).to_api())

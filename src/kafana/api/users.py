@@ -222,6 +222,18 @@ async def deactivate_user(user_id: str, svc: ServicesDep, actor: ActorDep) -> Re
     return ok()
 
 
+@router.post("/users/{user_id}/promote")
+async def promote_guest(user_id: str, svc: ServicesDep, actor: ActorDep) -> Response:
+    await users.do_set_guest(svc, actor, resolve_user_id(actor, user_id), False)
+    return ok()
+
+
+@router.post("/users/{user_id}/demote")
+async def demote_to_guest(user_id: str, svc: ServicesDep, actor: ActorDep) -> Response:
+    await users.do_set_guest(svc, actor, resolve_user_id(actor, user_id), True)
+    return ok()
+
+
 @router.put("/users/{user_id}/roles")
 async def update_roles(user_id: str, request: Request, svc: ServicesDep, actor: ActorDep) -> Response:
     body = await read_object(request)

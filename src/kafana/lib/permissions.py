@@ -121,6 +121,9 @@ SYSTEM_USER = frozenset(
 SYSTEM_ADMIN_ONLY = frozenset(
     {
         "manage_system",
+        "invite_guest",
+        "promote_guest",
+        "demote_to_guest",
         "remove_others_reactions",
         "manage_roles",
         "manage_others_bots",

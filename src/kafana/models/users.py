@@ -78,6 +78,10 @@ class User(Base):
         return frozenset(self.roles.split())
 
     @property
+    def is_guest(self) -> bool:
+        return "system_guest" in self.role_set
+
+    @property
     def is_system_admin(self) -> bool:
         return "system_admin" in self.role_set
 

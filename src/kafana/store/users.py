@@ -192,3 +192,10 @@ async def get_online_user_ids(session: AsyncSession, user_ids: Sequence[str]) ->
 
 async def touch_user_activity(session: AsyncSession, user_id: str, at: int) -> None:
     await session.execute(update(User).where(User.id == user_id).values(last_activity_at=at))
+
+
+async def set_guest_memberships(session: AsyncSession, user_id: str, guest: bool) -> None:
+    """Every team and channel membership of the user becomes a guest's (or a member's again); no admin roles."""
+    values = {"scheme_guest": guest, "scheme_user": not guest, "scheme_admin": False}
+    await session.execute(update(TeamMember).where(TeamMember.user_id == user_id).values(**values))
+    await session.execute(update(ChannelMember).where(ChannelMember.user_id == user_id).values(**values))
