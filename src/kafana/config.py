@@ -50,7 +50,10 @@ class Settings(BaseModel):
     password_hash_time_cost: int = 2
 
     sqlite_synchronous: Literal["normal", "full"] = "normal"
-    privacy_store_ip: bool = False
+    # Client addresses kept in sessions and the audit log: none, truncated (/24, /48) or full; erased after
+    # privacy_ip_retention_days. No route shows one user's address to another.
+    privacy_store_ip: Literal["none", "truncated", "full"] = "truncated"
+    privacy_ip_retention_days: int = 30
 
     smtp_host: str = ""
     smtp_port: int = 25
@@ -93,6 +96,18 @@ class Settings(BaseModel):
         if url.startswith("sqlite://"):
             return "sqlite+aiosqlite://" + url[len("sqlite://") :]
         return url
+
+    def masked(self) -> dict[str, Any]:
+        """The settings as JSON values with secrets hidden (`kafana config show`, the audit log)."""
+        values = self.model_dump(mode="json")
+        for key in ("smtp_password", "s3_secret_access_key"):
+            if values.get(key):
+                values[key] = "********"
+        for key in ("database_url", "redis_url"):
+            if "@" in values.get(key, ""):
+                scheme, rest = values[key].split("://", 1)
+                values[key] = f"{scheme}://********@{rest.rsplit('@', 1)[1]}"
+        return values
 
     @property
     def files_root(self) -> Path:

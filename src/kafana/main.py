@@ -11,9 +11,11 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from kafana import MATTERMOST_VERSION, __version__
+from kafana.actions.audit import record_setting_changes
 from kafana.actions.context import Services
 from kafana.actions.system import ensure_diagnostic_id
 from kafana.api import (
+    audits,
     categories,
     channels,
     emoji,
@@ -39,7 +41,7 @@ from kafana.realtime import Hub
 from kafana.realtime.redis_bus import RedisBus
 
 # Hot routes first: FastAPI tries routes in order, so the busiest resources are matched soonest.
-API_MODULES = (posts, channels, users, teams, reactions, files, emoji, pictures, threads, preferences, statuses, categories, links, system)
+API_MODULES = (posts, channels, users, teams, reactions, files, emoji, pictures, threads, preferences, statuses, categories, links, system, audits)
 
 
 # uvicorn's WebSocket settings: frames over 64 KiB close the socket (1009, D5); protocol pings every 30 s
@@ -71,6 +73,7 @@ def create_app(settings: Settings, *, database: Database | None = None) -> FastA
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         svc.diagnostic_id = await ensure_diagnostic_id(db)
+        await record_setting_changes(app.state.services)
         # The services in app.state (tests may swap them) re-check the sockets' tokens with their auth cache.
         hub.token_check = websocket.token_checker(app.state.services)
         await hub.start()

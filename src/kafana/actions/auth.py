@@ -5,8 +5,9 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass
 
-from kafana.actions import mfa
+from kafana.actions import audit, mfa
 from kafana.actions.context import Actor, Services
+from kafana.lib.client_ip import current_ip, stored_ip
 from kafana.lib.clock import now_ms
 from kafana.lib.errors import AppError, forbidden, not_found, unauthorized
 from kafana.lib.ids import hash_token, new_id
@@ -102,12 +103,15 @@ async def do_login(
         await verify_in_thread(svc.hasher, _dummy_hash(svc), password)  # the same cost: timing does not tell who exists
         if client_key:
             throttle.fail(client_key)
+        await audit.record(svc, "login_failed", reason="unknown_account")
         raise INVALID_CREDENTIALS
     if locked:
+        await audit.record(svc, "login_failed", user_id=user.id, reason="locked")
         raise LOCKED
     if not await verify_in_thread(svc.hasher, user.password, password):
         if client_key:
             throttle.fail(client_key)
+        await audit.record(svc, "login_failed", user_id=user.id, reason="password")
         raise INVALID_CREDENTIALS
     async with svc.db.write() as uow:
         row = await users_store.get_user(uow.session, user.id)
@@ -118,10 +122,12 @@ async def do_login(
             outcome: AppError | LoginResult = mfa.MFA_REQUIRED
         elif row.mfa_active and not mfa.use_code(row, mfa_token):
             outcome = mfa.MFA_BAD_CODE  # counted as a failed attempt, like a wrong password
+            audit.record_txn(uow, svc, "login_failed", user_id=row.id, reason="mfa_code")
         else:
             row.failed_attempts = 0
             if row.delete_at:
                 outcome = PENDING if row.approval_pending else INACTIVE
+                audit.record_txn(uow, svc, "login_failed", user_id=row.id, reason="inactive")
             else:
                 if device_id:
                     await users_store.delete_sessions_for_device(uow.session, row.id, device_id)
@@ -129,6 +135,7 @@ async def do_login(
                 session = _new_session(svc, row, token, device_id=device_id)
                 uow.session.add(session)
                 outcome = LoginResult(row, session, token)
+                audit.record_txn(uow, svc, "login", user_id=row.id, session_id=session.id, device_id=device_id[:64])
     if isinstance(outcome, AppError):
         raise outcome
     return outcome
@@ -149,6 +156,7 @@ def _new_session(svc: Services, user: User, token: str, *, device_id: str = "", 
         csrf_token=new_id(),
         access_token_id=access_token_id,
         props={},
+        ip_address=stored_ip(current_ip.get(), svc.settings.privacy_store_ip),
     )
 
 
@@ -220,9 +228,18 @@ async def do_revoke_session(svc: Services, actor: Actor, user_id: str, session_i
         raise forbidden()
     async with svc.db.write() as uow:
         token_hash = await users_store.delete_session(uow.session, user_id, session_id)
+        audit.record_txn(uow, svc, "revoke_session", actor=actor, target_id=user_id, session=session_id)
     if token_hash is None:
         raise not_found("session")
     svc.auth_cache.drop_token(token_hash)
+
+
+async def do_revoke_all_sessions(svc: Services, actor: Actor, user_id: str) -> None:
+    """POST /users/{id}/sessions/revoke/all: the owner or an admin logs that user out everywhere."""
+    if actor.user_id != user_id and not actor.is_admin:
+        raise forbidden()
+    await audit.record(svc, "revoke_all_sessions", actor=actor, target_id=user_id)
+    await revoke_user_sessions(svc, user_id)
 
 
 async def do_revoke_everyone(svc: Services, actor: Actor) -> None:
@@ -231,6 +248,7 @@ async def do_revoke_everyone(svc: Services, actor: Actor) -> None:
         raise forbidden()
     async with svc.db.write() as uow:
         hashes = await users_store.delete_all_sessions(uow.session)
+        audit.record_txn(uow, svc, "revoke_all_sessions_everyone", actor=actor, count=len(hashes))
     for h in hashes:
         svc.auth_cache.drop_token(h)
 
@@ -269,6 +287,7 @@ async def do_create_access_token(svc: Services, actor: Actor, user_id: str, desc
             raise not_found("user")
         pat = AccessToken(id=new_id(), token_hash=hash_token(token), user_id=user_id, description=description, is_active=True, create_at=now_ms())
         uow.session.add(pat)
+        audit.record_txn(uow, svc, "create_access_token", actor=actor, target_id=user_id, token_id=pat.id)
     return pat, token
 
 

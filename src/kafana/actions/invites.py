@@ -12,6 +12,7 @@ from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 
 from kafana.access import access_channel, access_team, channel_permissions, has_system_permission, require, team_permissions
+from kafana.actions import audit
 from kafana.actions.channels import add_member_txn
 from kafana.actions.context import Actor, Services
 from kafana.actions.teams import TeamView, email_domain_allowed, join_team_txn
@@ -167,6 +168,7 @@ async def _send_invitations(svc: Services, actor: Actor, team: Team, addresses: 
                 )
             )
             links.append(f"{svc.settings.site_url.rstrip('/')}/signup_user_complete/?t={token}")
+        audit.record_txn(uow, svc, "invite_guests" if guest else "invite", actor=actor, target_id=team.id, count=len(addresses), channels=channel_ids)
     sender = svc.extra.get(INVITE_SENDER)
     if sender is not None:
         inviter = actor.user.username if actor.user is not None else svc.settings.site_name
@@ -182,6 +184,7 @@ async def do_regenerate_invite_id(svc: Services, actor: Actor, team_id: str) -> 
         require(team_permissions(actor, access.member), "manage_team")
         access.team.invite_id = new_id()
         access.team.update_at = now_ms()
+        audit.record_txn(uow, svc, "regenerate_invite_id", actor=actor, target_id=team_id)
         team = access.team
     return TeamView(team, True, True)
 

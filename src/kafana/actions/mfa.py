@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from kafana.actions import audit
 from kafana.actions.context import Actor, Services
 from kafana.lib import totp
 from kafana.lib.clock import now_ms
@@ -89,6 +90,7 @@ async def do_activate(svc: Services, actor: Actor, user_id: str, code: str) -> l
         user.mfa_active, user.mfa_last_step = True, step
         user.mfa_recovery = " ".join(totp.recovery_hash(c) for c in codes)
         user.update_at = now_ms()
+        audit.record_txn(uow, svc, "mfa_activate", actor=actor, target_id=user_id)
     svc.auth_cache.drop_user(user_id)
     return codes
 
@@ -113,6 +115,7 @@ async def do_deactivate(svc: Services, actor: Actor, user_id: str, code: str, pa
             raise REAUTH
         user.mfa_active, user.mfa_secret, user.mfa_recovery, user.mfa_last_step = False, "", "", 0
         user.update_at = now_ms()
+        audit.record_txn(uow, svc, "mfa_deactivate", actor=actor, target_id=user_id, by_admin=not own)
     svc.auth_cache.drop_user(user_id)
 
 
@@ -130,6 +133,7 @@ async def do_new_recovery_codes(svc: Services, actor: Actor, user_id: str, code:
             raise MFA_BAD_CODE
         user.mfa_last_step = step
         user.mfa_recovery = " ".join(totp.recovery_hash(c) for c in codes)
+        audit.record_txn(uow, svc, "mfa_new_recovery_codes", actor=actor, target_id=user_id)
     return codes
 
 

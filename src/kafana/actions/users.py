@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy.exc import IntegrityError
 
 from kafana.access import access_channel, access_team, has_system_permission
-from kafana.actions import auth, invites
+from kafana.actions import audit, auth, invites
 from kafana.actions.context import Actor, Services
 from kafana.events import to_all, to_user
 from kafana.lib.clock import now_ms
@@ -95,6 +95,8 @@ async def do_create_user(
         except IntegrityError:
             raise EXISTS_ERROR from None
         await invites.apply_grant_txn(uow, grant, user)
+        how = "admin" if is_admin_actor and not first else "invitation" if grant.invitation else "invite_link" if grant.team else "open"
+        audit.record_txn(uow, svc, "create_user", actor=actor, target_id=user.id, via=how, roles=roles, pending=pending)
         uow.emit(to_all("new_user", {"user_id": user.id}))
     return user
 
@@ -199,6 +201,7 @@ async def do_update_password(svc: Services, actor: Actor, user_id: str, current:
         user.password = new_hash
         user.last_password_update = user.update_at = now_ms()
         user.failed_attempts = 0
+        audit.record_txn(uow, svc, "password_change", actor=actor, target_id=user_id)
     keep = actor.session.id if actor.session is not None and actor.user_id == user_id else ""
     await auth.revoke_user_sessions(svc, user_id, keep_session_id=keep)
 
@@ -214,6 +217,7 @@ async def do_set_active(svc: Services, actor: Actor, user_id: str, active: bool)
         now = now_ms()
         user.delete_at = 0 if active else now
         user.update_at = now
+        audit.record_txn(uow, svc, "activate" if active else "deactivate", actor=actor, target_id=user_id, approved=active and user.approval_pending)
         if active:
             user.approval_pending = False
         uow.emit(to_all("user_updated", {"user": user.to_api()}))
@@ -238,6 +242,7 @@ async def do_set_guest(svc: Services, actor: Actor, user_id: str, guest: bool) -
             raise bad_request("api.user.update_guest_role.app_error", "Only members become guests, and only guests become members.")
         user.roles = "system_guest" if guest else "system_user"
         user.update_at = now_ms()
+        audit.record_txn(uow, svc, "demote_to_guest" if guest else "promote_guest", actor=actor, target_id=user_id)
         await users_store.set_guest_memberships(uow.session, user_id, guest)
         uow.emit(to_all("user_updated", {"user": user.to_api()}))
         uow.emit(to_user(user_id, "user_role_updated", {"user_id": user_id, "roles": user.roles}))
@@ -255,6 +260,7 @@ async def do_update_roles(svc: Services, actor: Actor, user_id: str, roles: str)
         user = await users_store.get_user(uow.session, user_id)
         if user is None:
             raise not_found("user")
+        audit.record_txn(uow, svc, "update_roles", actor=actor, target_id=user_id, old=user.roles, new=" ".join(sorted(wanted)))
         user.roles = " ".join(sorted(wanted, key=lambda r: r != "system_admin"))
         user.update_at = now_ms()
         uow.emit(to_all("user_updated", {"user": user.to_api()}))

@@ -244,7 +244,7 @@ async def update_roles(user_id: str, request: Request, svc: ServicesDep, actor: 
 @router.get("/users/{user_id}/sessions")
 async def get_sessions(user_id: str, svc: ServicesDep, actor: ActorDep) -> JSON:
     found = await users.list_sessions(svc, actor, resolve_user_id(actor, user_id))
-    return JSON([s.to_api() for s in found])
+    return JSON([s.to_api(own=s.user_id == actor.user_id) for s in found])
 
 
 @router.post("/users/{user_id}/sessions/revoke")
@@ -262,9 +262,7 @@ async def revoke_everyones_sessions(svc: ServicesDep, actor: ActorDep) -> Respon
 
 @router.post("/users/{user_id}/sessions/revoke/all")
 async def revoke_all_sessions(user_id: str, svc: ServicesDep, actor: ActorDep) -> Response:
-    uid = resolve_user_id(actor, user_id)
-    users.check_can_edit_user(actor, uid)
-    await auth.revoke_user_sessions(svc, uid)
+    await auth.do_revoke_all_sessions(svc, actor, resolve_user_id(actor, user_id))
     return ok()
 
 

@@ -1,5 +1,6 @@
 """SQLAlchemy tables. Importing this package registers every table on `Base.metadata`."""
 
+from kafana.models.audit import AuditEntry
 from kafana.models.base import Base
 from kafana.models.channels import Channel, ChannelMember, SidebarCategory
 from kafana.models.files import Emoji, FileInfo
@@ -11,6 +12,7 @@ from kafana.models.users import AccessToken, Preference, Session, Status, User
 
 __all__ = [
     "AccessToken",
+    "AuditEntry",
     "Base",
     "Channel",
     "ChannelMember",

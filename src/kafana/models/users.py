@@ -140,9 +140,13 @@ class Session(Base):
     # Set for sessions that stand for a personal access token.
     access_token_id: Mapped[str] = text(26)
     props: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    # The client address at login, as `privacy_store_ip` allows; shown to the session's owner only.
+    ip_address: Mapped[str] = text(64)
 
-    def to_api(self) -> dict[str, Any]:
+    def to_api(self, *, own: bool = False) -> dict[str, Any]:
+        """`own`: the owner is looking, so the address may be shown (to nobody else, admins included)."""
         return {
+            "ip_address": self.ip_address if own else "",
             "id": self.id,
             "token": "",
             "create_at": self.create_at,
