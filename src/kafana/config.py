@@ -44,6 +44,7 @@ class Settings(BaseModel):
     session_length_days: int = 30
     session_idle_timeout_minutes: int = 43200
     enable_personal_access_tokens: bool = True
+    bot_creation: Literal["off", "admins", "members"] = "admins"  # who may create bot accounts (POST /bots)
     # Argon2id cost: OWASP's recommended m=19 MiB, t=2, p=1 (~30 ms a login here); 64 MiB per hash would
     # dominate a small server's peak memory. Tests lower it further.
     password_hash_memory_kib: int = 19456

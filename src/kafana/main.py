@@ -16,6 +16,7 @@ from kafana.actions.context import Services
 from kafana.actions.system import ensure_diagnostic_id
 from kafana.api import (
     audits,
+    bots,
     categories,
     channels,
     emoji,
@@ -41,7 +42,7 @@ from kafana.realtime import Hub
 from kafana.realtime.redis_bus import RedisBus
 
 # Hot routes first: FastAPI tries routes in order, so the busiest resources are matched soonest.
-API_MODULES = (posts, channels, users, teams, reactions, files, emoji, pictures, threads, preferences, statuses, categories, links, system, audits)
+API_MODULES = (posts, channels, users, teams, reactions, files, emoji, pictures, threads, preferences, statuses, categories, links, system, audits, bots)
 
 
 # uvicorn's WebSocket settings: frames over 64 KiB close the socket (1009, D5); protocol pings every 30 s

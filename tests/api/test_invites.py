@@ -175,10 +175,10 @@ async def test_approval_queue(anon: Api, services: Services) -> None:
     response = await anon.http.post("/api/v4/users/login", json={"login_id": "bob", "password": PASSWORD})
     assert response.status_code == 401 and response.json()["id"] == "api.user.login.approval_pending.app_error"
     pending = await admin.get(f"/users/{created['id']}")
-    assert pending["approval_pending"] is True and pending["delete_at"] > 0
+    assert pending["props"]["kafana_approval_pending"] == "true" and pending["delete_at"] > 0
     await admin.put(f"/users/{created['id']}/active", {"active": True})
     bob = await anon.login("bob")
-    assert (await bob.get("/users/me"))["approval_pending"] is False
+    assert "kafana_approval_pending" not in (await bob.get("/users/me"))["props"]
     # Accounts an admin makes need no approval.
     await admin.post("/users", account("carol"), expect=201)
     await anon.login("carol")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass
 
-from kafana.actions import audit, mfa
+from kafana.actions import audit, bots, mfa
 from kafana.actions.context import Actor, Services
 from kafana.lib.client_ip import current_ip, stored_ip
 from kafana.lib.clock import now_ms
@@ -267,15 +267,16 @@ async def do_attach_device(svc: Services, actor: Actor, device_id: str) -> None:
 # Personal access tokens --------------------------------------------------------------------------------
 
 
-def _check_token_owner(actor: Actor, user_id: str) -> None:
-    if actor.user_id != user_id and not actor.is_admin:
+async def _check_token_owner(svc: Services, actor: Actor, user_id: str) -> None:
+    """Tokens are one's own, one's bots', or (admins) anyone's."""
+    if actor.user_id != user_id and not actor.is_admin and not await bots.is_owner(svc, actor, user_id):
         raise forbidden()
 
 
 async def do_create_access_token(svc: Services, actor: Actor, user_id: str, description: str) -> tuple[AccessToken, str]:
     if not svc.settings.enable_personal_access_tokens:
         raise AppError(501, "app.user_access_token.disabled", "Personal access tokens are disabled on this server.")
-    _check_token_owner(actor, user_id)
+    await _check_token_owner(svc, actor, user_id)
     if actor.session is not None and actor.session.access_token_id:
         raise forbidden("Personal access tokens cannot create other tokens.")
     if not description.strip() or len(description) > 255:
@@ -294,22 +295,27 @@ async def do_create_access_token(svc: Services, actor: Actor, user_id: str, desc
 async def get_access_token(svc: Services, actor: Actor, token_id: str) -> AccessToken:
     async with svc.db.read() as db:
         pat = await users_store.get_access_token(db, token_id)
-    if pat is None or (pat.user_id != actor.user_id and not actor.is_admin):
-        raise not_found("user_access_token")
+    try:
+        if pat is None:
+            raise forbidden()
+        await _check_token_owner(svc, actor, pat.user_id)
+    except AppError:
+        raise not_found("user_access_token") from None
     return pat
 
 
 async def list_access_tokens(svc: Services, actor: Actor, user_id: str, offset: int, limit: int) -> list[AccessToken]:
-    _check_token_owner(actor, user_id)
+    await _check_token_owner(svc, actor, user_id)
     async with svc.db.read() as db:
         return await users_store.get_access_tokens_for_user(db, user_id, offset, limit)
 
 
 async def do_set_access_token_state(svc: Services, actor: Actor, token_id: str, *, active: bool | None) -> None:
     """Enable, disable (active=True/False) or revoke (active=None) a personal access token."""
+    owner_id = (await get_access_token(svc, actor, token_id)).user_id
     async with svc.db.write() as uow:
         pat = await users_store.get_access_token(uow.session, token_id)
-        if pat is None or (pat.user_id != actor.user_id and not actor.is_admin):
+        if pat is None or pat.user_id != owner_id:
             raise not_found("user_access_token")
         if active is None:
             await uow.session.delete(pat)

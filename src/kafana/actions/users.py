@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy.exc import IntegrityError
 
 from kafana.access import access_channel, access_team, has_system_permission
-from kafana.actions import audit, auth, invites
+from kafana.actions import audit, auth, bots, invites
 from kafana.actions.context import Actor, Services
 from kafana.events import to_all, to_user
 from kafana.lib.clock import now_ms
@@ -220,10 +220,12 @@ async def do_set_active(svc: Services, actor: Actor, user_id: str, active: bool)
         audit.record_txn(uow, svc, "activate" if active else "deactivate", actor=actor, target_id=user_id, approved=active and user.approval_pending)
         if active:
             user.approval_pending = False
+        bot_ids = [] if active else await bots.disable_bots_of_txn(uow, user_id)
         uow.emit(to_all("user_updated", {"user": user.to_api()}))
-    if not active:
-        await auth.revoke_user_sessions(svc, user_id)
-    svc.auth_cache.drop_user(user_id)
+    for uid in [user_id, *bot_ids]:
+        if not active:
+            await auth.revoke_user_sessions(svc, uid)
+        svc.auth_cache.drop_user(uid)
     return user
 
 

@@ -118,7 +118,7 @@ def client_config(svc: Services) -> dict[str, str]:
         "EnableOnlyAdminIntegrations": True,
         "EnablePostUsernameOverride": False,
         "EnablePostIconOverride": False,
-        "EnableBotAccountCreation": False,
+        "EnableBotAccountCreation": s.bot_creation != "off",
         "EnableSVGs": False,
         "EnableLatex": False,
         "EnableInlineLatex": False,

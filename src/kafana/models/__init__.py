@@ -2,6 +2,7 @@
 
 from kafana.models.audit import AuditEntry
 from kafana.models.base import Base
+from kafana.models.bots import Bot
 from kafana.models.channels import Channel, ChannelMember, SidebarCategory
 from kafana.models.files import Emoji, FileInfo
 from kafana.models.invites import Invitation
@@ -14,6 +15,7 @@ __all__ = [
     "AccessToken",
     "AuditEntry",
     "Base",
+    "Bot",
     "Channel",
     "ChannelMember",
     "Emoji",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import orjson
 from sqlalchemy import Index
 from sqlalchemy.orm import Mapped
 
@@ -25,14 +26,16 @@ class AuditEntry(Base):
     __table_args__ = (Index("ix_audit_log_create_at", "create_at"), Index("ix_audit_log_user_id_create_at", "user_id", "create_at"))
 
     def to_api(self) -> dict[str, Any]:
-        """Mattermost's Audit shape plus `target_id`."""
+        """Mattermost's Audit shape; `extra_info` is a JSON object (as a string) that also names the target."""
+        extra = orjson.loads(self.extra_info) if self.extra_info else {}
+        if self.target_id:
+            extra["target_id"] = self.target_id
         return {
             "id": self.id,
             "create_at": self.create_at,
             "user_id": self.user_id,
             "action": self.action,
-            "target_id": self.target_id,
-            "extra_info": self.extra_info,
+            "extra_info": orjson.dumps(extra).decode() if extra else "",
             "ip_address": self.ip_address,
             "session_id": self.session_id,
         }

@@ -118,8 +118,9 @@ class User(Base):
                 mfa_active=self.mfa_active,
                 last_activity_at=self.last_activity_at,
                 failed_attempts=self.failed_attempts,
-                approval_pending=self.approval_pending,
             )
+            if self.approval_pending:  # Mattermost has no such field: it travels in props
+                out["props"] = {**out["props"], "kafana_approval_pending": "true"}
         return out
 
 
@@ -144,9 +145,12 @@ class Session(Base):
     ip_address: Mapped[str] = text(64)
 
     def to_api(self, *, own: bool = False) -> dict[str, Any]:
-        """`own`: the owner is looking, so the address may be shown (to nobody else, admins included)."""
+        """`own`: the owner is looking, so the address (props.ip_address) may be shown; to nobody else, admins
+        included."""
+        props = dict(self.props or {})
+        if own and self.ip_address:
+            props["ip_address"] = self.ip_address
         return {
-            "ip_address": self.ip_address if own else "",
             "id": self.id,
             "token": "",
             "create_at": self.create_at,
@@ -156,7 +160,7 @@ class Session(Base):
             "device_id": self.device_id,
             "roles": self.roles,
             "is_oauth": False,
-            "props": self.props or {},
+            "props": props,
             "team_members": [],
             "local": False,
         }
