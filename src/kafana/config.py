@@ -12,6 +12,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 
+SECRET_SETTINGS = ("smtp_password", "s3_secret_access_key", "sso_openid_client_secret", "sso_mediawiki_client_secret")
+
 
 class Settings(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
@@ -49,6 +51,20 @@ class Settings(BaseModel):
     # dominate a small server's peak memory. Tests lower it further.
     password_hash_memory_kib: int = 19456
     password_hash_time_cost: int = 2
+
+    # Single sign-on. `openid`: any OpenID Connect provider (discovery URL); `mediawiki`: a MediaWiki wiki's
+    # OAuth 2 (e.g. https://meta.wikimedia.org), whose accounts keep their wiki username. Each is on when its
+    # client id is set; Mattermost's apps show the OpenID button for `openid`, or for `mediawiki` when alone.
+    sso_openid_discovery_url: str = ""
+    sso_openid_client_id: str = ""
+    sso_openid_client_secret: str = ""
+    sso_openid_button_text: str = "OpenID Connect"
+    sso_openid_username_claim: str = "preferred_username"
+    sso_mediawiki_url: str = "https://meta.wikimedia.org"
+    sso_mediawiki_client_id: str = ""
+    sso_mediawiki_client_secret: str = ""
+    sso_mediawiki_button_text: str = "Wikimedia"
+    sso_mediawiki_scope: str = ""  # MediaWiki takes the grants from the consumer's registration
 
     sqlite_synchronous: Literal["normal", "full"] = "normal"
     # Client addresses kept in sessions and the audit log: none, truncated (/24, /48) or full; erased after
@@ -101,7 +117,7 @@ class Settings(BaseModel):
     def masked(self) -> dict[str, Any]:
         """The settings as JSON values with secrets hidden (`kafana config show`, the audit log)."""
         values = self.model_dump(mode="json")
-        for key in ("smtp_password", "s3_secret_access_key"):
+        for key in SECRET_SETTINGS:
             if values.get(key):
                 values[key] = "********"
         for key in ("database_url", "redis_url"):

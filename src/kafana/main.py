@@ -23,6 +23,7 @@ from kafana.api import (
     errors,
     files,
     links,
+    oauth,
     pictures,
     posts,
     preferences,
@@ -96,6 +97,7 @@ def create_app(settings: Settings, *, database: Database | None = None) -> FastA
     for module in API_MODULES:  # included flat: nested routers are matched level by level, which costs per request
         app.include_router(module.router, prefix="/api/v4")
     app.include_router(websocket.router, prefix="/api/v4")
+    app.include_router(oauth.router)
 
     app.add_api_route("/files/{file_id}/public", files.get_public_file, methods=["GET"], include_in_schema=False)
 

@@ -13,6 +13,7 @@ import orjson
 
 from kafana.access import has_system_permission
 from kafana.actions.context import Actor, Services
+from kafana.config import SECRET_SETTINGS
 from kafana.db import UnitOfWork
 from kafana.lib.client_ip import current_ip, stored_ip
 from kafana.lib.clock import now_ms
@@ -71,7 +72,9 @@ async def record_setting_changes(svc: Services) -> None:
     """At start-up: settings come from files and the environment, so a change shows as a difference from the
     last start's (secrets compared by digest, never stored)."""
     values = svc.settings.masked()
-    values["smtp_password"] = hashlib.sha256(svc.settings.smtp_password.encode()).hexdigest()[:12] if svc.settings.smtp_password else ""
+    for key in SECRET_SETTINGS:
+        secret = str(getattr(svc.settings, key))
+        values[key] = hashlib.sha256(secret.encode()).hexdigest()[:12] if secret else ""
     values.pop("data_dir", None)
     async with svc.db.write() as uow:
         row = await uow.session.get(SystemValue, "settings_snapshot")

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from kafana.actions import audit, bots, mfa
 from kafana.actions.context import Actor, Services
+from kafana.db import UnitOfWork
 from kafana.lib.client_ip import current_ip, stored_ip
 from kafana.lib.clock import now_ms
 from kafana.lib.errors import AppError, forbidden, not_found, unauthorized
@@ -129,16 +130,21 @@ async def do_login(
                 outcome = PENDING if row.approval_pending else INACTIVE
                 audit.record_txn(uow, svc, "login_failed", user_id=row.id, reason="inactive")
             else:
-                if device_id:
-                    await users_store.delete_sessions_for_device(uow.session, row.id, device_id)
-                token = new_token()
-                session = _new_session(svc, row, token, device_id=device_id)
-                uow.session.add(session)
-                outcome = LoginResult(row, session, token)
-                audit.record_txn(uow, svc, "login", user_id=row.id, session_id=session.id, device_id=device_id[:64])
+                outcome = await open_session_txn(uow, svc, row, device_id=device_id)
     if isinstance(outcome, AppError):
         raise outcome
     return outcome
+
+
+async def open_session_txn(uow: UnitOfWork, svc: Services, user: User, *, device_id: str = "", via: str = "password") -> LoginResult:
+    """A new session (a fresh token: never one from before the login, S4); one session per device."""
+    if device_id:
+        await users_store.delete_sessions_for_device(uow.session, user.id, device_id)
+    token = new_token()
+    session = _new_session(svc, user, token, device_id=device_id)
+    uow.session.add(session)
+    audit.record_txn(uow, svc, "login", user_id=user.id, session_id=session.id, device_id=device_id[:64], via=via)
+    return LoginResult(user, session, token)
 
 
 def _new_session(svc: Services, user: User, token: str, *, device_id: str = "", access_token_id: str = "", long_lived: bool = False) -> Session:

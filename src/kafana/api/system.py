@@ -7,6 +7,7 @@ from starlette.responses import Response
 
 from kafana import MATTERMOST_VERSION, __version__
 from kafana.actions.context import Services
+from kafana.actions.sso import openid_button_text, openid_slot
 from kafana.api.body import read_json
 from kafana.api.deps import ActorDep, ServicesDep
 from kafana.api.responses import JSON
@@ -62,7 +63,9 @@ def client_config(svc: Services) -> dict[str, str]:
         "EnableSignUpWithGitLab": False,
         "EnableSignUpWithGoogle": False,
         "EnableSignUpWithOffice365": False,
-        "EnableSignUpWithOpenId": False,
+        "EnableSignUpWithOpenId": bool(openid_slot(svc)),
+        "OpenIdButtonText": openid_button_text(svc),
+        "OpenIdButtonColor": "#145DBF",
         "EnableGuestMagicLink": False,
         "EnableGuestAccounts": s.guest_accounts_enabled,
         "PasswordEnableForgotLink": False,

@@ -19,13 +19,11 @@ from kafana.api.deps import (
     services,
     token_from_request,
 )
-from kafana.api.responses import JSON, created, ok
+from kafana.api.responses import JSON, created, ok, set_session_cookies
 from kafana.lib.errors import AppError, invalid_param, not_found
 from kafana.models.actor import Actor
 
 router = APIRouter()
-
-COOKIE_MAX_AGE = 30 * 86_400
 
 
 @router.post("/users/login")
@@ -43,10 +41,7 @@ async def login(request: Request, svc: ServicesDep) -> Response:
     response = JSON(result.user.to_api(full=True))
     response.headers["Token"] = result.token
     if request.headers.get("x-requested-with", "").lower() == "xmlhttprequest":
-        secure = svc.settings.site_url.startswith("https://")
-        response.set_cookie("MMAUTHTOKEN", result.token, max_age=COOKIE_MAX_AGE, httponly=True, secure=secure, samesite="lax")
-        response.set_cookie("MMUSERID", result.user.id, max_age=COOKIE_MAX_AGE, secure=secure, samesite="lax")
-        response.set_cookie("MMCSRF", result.session.csrf_token, max_age=COOKIE_MAX_AGE, secure=secure, samesite="lax")
+        set_session_cookies(response, svc, result)
     return response
 
 

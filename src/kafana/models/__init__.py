@@ -7,6 +7,7 @@ from kafana.models.channels import Channel, ChannelMember, SidebarCategory
 from kafana.models.files import Emoji, FileInfo
 from kafana.models.invites import Invitation
 from kafana.models.posts import Post, Reaction, Thread, ThreadMembership
+from kafana.models.sso import SsoState
 from kafana.models.system import SystemValue
 from kafana.models.teams import Team, TeamMember
 from kafana.models.users import AccessToken, Preference, Session, Status, User
@@ -26,6 +27,7 @@ __all__ = [
     "Reaction",
     "Session",
     "SidebarCategory",
+    "SsoState",
     "Status",
     "SystemValue",
     "Team",

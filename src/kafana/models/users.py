@@ -69,6 +69,9 @@ class User(Base):
     # Signed up while admin approval is on: deactivated until an admin activates the account.
     approval_pending: Mapped[bool] = flag()
 
+    # Single sign-on accounts are found by (auth_service, auth_data = the provider's subject id).
+    __table_args__ = (Index("ix_users_auth_service_auth_data", "auth_service", "auth_data"),)
+
     @property
     def is_active(self) -> bool:
         return self.delete_at == 0
