@@ -3,6 +3,7 @@ and the provider's redirect back to /signup/{service}/complete (also /login/{ser
 
 from __future__ import annotations
 
+import re
 from urllib.parse import urlencode
 
 from fastapi import APIRouter
@@ -13,6 +14,9 @@ from kafana.api.deps import ServicesDep
 from kafana.api.responses import set_session_cookies
 
 router = APIRouter(include_in_schema=False)
+
+# These GETs belong to the server, not to the web client's single-page routes (api/webapp.py lets them through).
+SERVER_PATHS = re.compile(r"^/(oauth/[^/]+/(login|mobile_login|signup)|(signup|login)/[^/]+/complete)$")
 
 
 @router.get("/oauth/{service}/login")
