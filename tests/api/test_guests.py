@@ -112,3 +112,17 @@ async def test_demote_and_promote(world: dict[str, Any], admin: Api, services: S
     async with services.db.read() as db:
         row = await db.get(User, admin.id)
     assert row is not None and row.is_system_admin
+
+
+async def test_guest_sees_only_people_sharing_a_channel(world: dict[str, Any], admin: Api) -> None:
+    guest: Api = world["guest"]
+    carol = await admin.signup("carol")
+    seen = {u["username"] for u in await guest.get("/users?per_page=200")}
+    assert "bob" in seen and "gus" in seen and "carol" not in seen
+    await guest.get(f"/users/{carol.id}", expect=404)
+    await guest.get("/users/username/carol", expect=404)
+    assert await guest.post("/users/ids", [carol.id, world["bob"].id]) == [await guest.get(f"/users/{world['bob'].id}")]
+    found = await guest.get("/users/autocomplete?name=car")
+    assert found["users"] == []
+    # Members still see everyone.
+    assert "carol" in {u["username"] for u in await world["bob"].get("/users?per_page=200")}

@@ -6,6 +6,7 @@ import asyncio
 from typing import Any
 
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from kafana.access import access_channel, access_team, has_system_permission
 from kafana.actions import audit, auth, bots, invites
@@ -19,6 +20,7 @@ from kafana.lib.passwords import verify, verify_in_thread
 from kafana.lib.validation import check_email, check_length, check_password, check_username, clean_text
 from kafana.models import Session, User
 from kafana.models.users import DEFAULT_NOTIFY_PROPS, DEFAULT_TIMEZONE
+from kafana.store import channels as channels_store
 from kafana.store import users as users_store
 
 # Fields a user may change on their own profile (PUT/patch); anything else in the body is ignored.
@@ -116,11 +118,19 @@ def check_can_edit_user(actor: Actor, user_id: str) -> None:
         raise forbidden()
 
 
+async def _visible(db: AsyncSession, actor: Actor, users: list[User]) -> list[User]:
+    """Guests see only the people they share a channel with (A11); everyone else sees every account."""
+    if not actor.is_guest:
+        return users
+    mates = await channels_store.channel_mates(db, actor.user_id)
+    return [u for u in users if u.id in mates]
+
+
 async def get_user(svc: Services, actor: Actor, user_id: str) -> User:
     async with svc.db.read() as db:
         user = await users_store.get_user(db, user_id)
-    if user is None:
-        raise not_found("user")
+        if user is None or not await _visible(db, actor, [user]):
+            raise not_found("user")
     return user
 
 
@@ -279,17 +289,17 @@ async def list_users(svc: Services, actor: Actor, *, in_channel: str = "", not_i
         for team_id in (filters.get("in_team", ""), filters.get("not_in_team", "")):
             if team_id:
                 await access_team(db, actor, team_id)
-        return await users_store.list_users(db, in_channel=in_channel, not_in_channel=not_in_channel, **filters)
+        return await _visible(db, actor, await users_store.list_users(db, in_channel=in_channel, not_in_channel=not_in_channel, **filters))
 
 
 async def get_users_by_ids(svc: Services, actor: Actor, ids: list[str], *, since: int = 0) -> list[User]:
     async with svc.db.read() as db:
-        return await users_store.get_users_by_ids(db, ids, since)
+        return await _visible(db, actor, await users_store.get_users_by_ids(db, ids, since))
 
 
 async def get_users_by_usernames(svc: Services, actor: Actor, names: list[str]) -> list[User]:
     async with svc.db.read() as db:
-        return await users_store.get_users_by_usernames(db, names)
+        return await _visible(db, actor, await users_store.get_users_by_usernames(db, names))
 
 
 async def get_user_by_email(svc: Services, actor: Actor, email: str) -> User:
@@ -310,11 +320,11 @@ async def autocomplete(svc: Services, actor: Actor, name: str, *, in_team: str =
             outside: list[User] = []
             if in_team:
                 outside = await users_store.list_users(db, term=name, in_team=in_team, not_in_channel=in_channel, active=True, limit=limit)
-            return {"users": inside, "out_of_channel": outside}
+            return {"users": inside, "out_of_channel": await _visible(db, actor, outside)}
         if in_team:
             await access_team(db, actor, in_team)
         found = await users_store.list_users(db, term=name, in_team=in_team, active=True, limit=limit)
-        return {"users": found, "out_of_channel": []}
+        return {"users": await _visible(db, actor, found), "out_of_channel": []}
 
 
 async def profiles_in_channels(svc: Services, actor: Actor, channel_ids: list[str]) -> dict[str, list[User]]:

@@ -214,3 +214,10 @@ async def share_a_channel(session: AsyncSession, user_a: str, user_b: str) -> bo
         .limit(1)
     )
     return (await session.execute(stmt)).first() is not None
+
+
+async def channel_mates(session: AsyncSession, user_id: str) -> set[str]:
+    """Everyone who shares a channel (team channel, direct or group message) with `user_id`, themself included."""
+    mine = select(ChannelMember.channel_id).where(ChannelMember.user_id == user_id)
+    stmt = select(ChannelMember.user_id).where(ChannelMember.channel_id.in_(mine)).distinct()
+    return set((await session.execute(stmt)).scalars()) | {user_id}
