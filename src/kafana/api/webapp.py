@@ -36,7 +36,13 @@ class WebAppMiddleware:
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         path: str = scope.get("path", "")
-        if scope["type"] != "http" or scope["method"] not in ("GET", "HEAD") or path == "/api" or path.startswith(("/api/", "/files/")) or SERVER_PATHS.match(path):
+        if (
+            scope["type"] != "http"
+            or scope["method"] not in ("GET", "HEAD")
+            or path == "/api"
+            or path.startswith(("/api/", "/files/"))
+            or SERVER_PATHS.match(path)
+        ):
             await self.app(scope, receive, send)
             return
         response = self._response(path)
