@@ -34,11 +34,12 @@ USE_POSTGRES = os.environ.get("KAFANA_TEST_DATABASE", "sqlite") == "postgres"
 
 
 def test_settings(data_dir: Path, database_url: str = "", **overrides: Any) -> Settings:
-    """Fast password hashing and no rate limits, unless a test asks for them."""
+    """Fast password hashing, no rate limits and open sign-up (tests sign up freely), unless a test asks otherwise."""
     values: dict[str, Any] = {
         "data_dir": data_dir,
         "database_url": database_url,
         "rate_limit_enabled": False,
+        "signup_mode": "open",
         "password_hash_memory_kib": 1024,
         "password_hash_time_cost": 1,
     }

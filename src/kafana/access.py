@@ -108,7 +108,8 @@ def _decide(actor: Actor, channel: Channel, member: ChannelMember | None, team_m
         team_member = None
     if member is not None and channel.team_id and team_member is None and not actor.is_admin:
         member = None  # left the team: its channels are closed to them (A9)
-    if member is None and not actor.is_admin and not (channel.type == "O" and team_member is not None):
+    # Guests see only the channels they were added to, public ones included (A11).
+    if member is None and not actor.is_admin and not (channel.type == "O" and team_member is not None and not actor.is_guest):
         raise not_found("channel")
     return ChannelAccess(channel, member, team_member)
 

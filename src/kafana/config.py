@@ -12,6 +12,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+SECRET_SETTINGS = ("smtp_password", "s3_secret_access_key", "sso_openid_client_secret", "sso_mediawiki_client_secret")
+
 
 class Settings(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
@@ -29,12 +31,22 @@ class Settings(BaseModel):
     rate_limit_per_sec: float = 10.0
     rate_limit_max_burst: int = 100
 
-    signup_mode: Literal["open", "invite", "closed"] = "open"
-    mfa_enforced: bool = False
+    # open: anyone signs up; invite: only with a team invite link or an email invitation (the first account,
+    # the admin, is always allowed); closed: only admins create accounts.
+    signup_mode: Literal["open", "invite", "closed"] = "invite"
+    invite_permission: Literal["members", "team_admins", "system_admins"] = "members"  # who may invite people
+    invite_expiry_hours: int = 48  # email invitations (one-time) expire after this long
+    signup_approval: bool = False
+    guest_accounts_enabled: bool = (
+        True  # guests: invited into chosen channels, they see nothing else  # self-made accounts wait, deactivated, until an admin activates them
+    )
+    mfa_enabled: bool = True  # users may turn on two-factor authentication (TOTP)
+    mfa_enforced: bool = False  # password accounts must: until they do, every other route answers 403
     maximum_login_attempts: int = 10
     session_length_days: int = 30
     session_idle_timeout_minutes: int = 43200
     enable_personal_access_tokens: bool = True
+    bot_creation: Literal["off", "admins", "members"] = "admins"  # who may create bot accounts (POST /bots)
     # Argon2id cost: OWASP's recommended m=19 MiB, t=2, p=1 (~30 ms a login here); 64 MiB per hash would
     # dominate a small server's peak memory. Tests lower it further.
     password_hash_memory_kib: int = 19456
@@ -45,8 +57,25 @@ class Settings(BaseModel):
     presence_heartbeat_seconds: float = Field(default=30.0, gt=0)
     presence_away_after_seconds: int = Field(default=300, gt=0)
 
+    # Single sign-on. `openid`: any OpenID Connect provider (discovery URL); `mediawiki`: a MediaWiki wiki's
+    # OAuth 2 (e.g. https://meta.wikimedia.org), whose accounts keep their wiki username. Each is on when its
+    # client id is set; Mattermost's apps show the OpenID button for `openid`, or for `mediawiki` when alone.
+    sso_openid_discovery_url: str = ""
+    sso_openid_client_id: str = ""
+    sso_openid_client_secret: str = ""
+    sso_openid_button_text: str = "OpenID Connect"
+    sso_openid_username_claim: str = "preferred_username"
+    sso_mediawiki_url: str = "https://meta.wikimedia.org"
+    sso_mediawiki_client_id: str = ""
+    sso_mediawiki_client_secret: str = ""
+    sso_mediawiki_button_text: str = "Wikimedia"
+    sso_mediawiki_scope: str = ""  # MediaWiki takes the grants from the consumer's registration
+
     sqlite_synchronous: Literal["normal", "full"] = "normal"
-    privacy_store_ip: bool = False
+    # Client addresses kept in sessions and the audit log: none, truncated (/24, /48) or full; erased after
+    # privacy_ip_retention_days. No route shows one user's address to another.
+    privacy_store_ip: Literal["none", "truncated", "full"] = "truncated"
+    privacy_ip_retention_days: int = 30
 
     smtp_host: str = ""
     smtp_port: int = 25
@@ -89,6 +118,18 @@ class Settings(BaseModel):
         if url.startswith("sqlite://"):
             return "sqlite+aiosqlite://" + url[len("sqlite://") :]
         return url
+
+    def masked(self) -> dict[str, Any]:
+        """The settings as JSON values with secrets hidden (`kafana config show`, the audit log)."""
+        values = self.model_dump(mode="json")
+        for key in SECRET_SETTINGS:
+            if values.get(key):
+                values[key] = "********"
+        for key in ("database_url", "redis_url"):
+            if "@" in values.get(key, ""):
+                scheme, rest = values[key].split("://", 1)
+                values[key] = f"{scheme}://********@{rest.rsplit('@', 1)[1]}"
+        return values
 
     @property
     def files_root(self) -> Path:

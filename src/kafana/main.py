@@ -11,15 +11,19 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from kafana import MATTERMOST_VERSION, __version__
+from kafana.actions.audit import record_setting_changes
 from kafana.actions.context import Services
 from kafana.actions.system import ensure_diagnostic_id
 from kafana.api import (
+    audits,
+    bots,
     categories,
     channels,
     emoji,
     errors,
     files,
     links,
+    oauth,
     pictures,
     posts,
     preferences,
@@ -42,7 +46,25 @@ from kafana.workers.jobs import default_jobs
 from kafana.workers.scheduler import Scheduler
 
 # Hot routes first: FastAPI tries routes in order, so the busiest resources are matched soonest.
-API_MODULES = (posts, channels, users, teams, reactions, files, emoji, pictures, threads, preferences, statuses, categories, links, search, system)
+API_MODULES = (
+    posts,
+    channels,
+    users,
+    teams,
+    reactions,
+    files,
+    emoji,
+    pictures,
+    threads,
+    preferences,
+    statuses,
+    categories,
+    links,
+    search,
+    system,
+    audits,
+    bots,
+)
 
 
 # uvicorn's WebSocket settings: frames over 64 KiB close the socket (1009, D5); protocol pings every 30 s
@@ -74,6 +96,7 @@ def create_app(settings: Settings, *, database: Database | None = None) -> FastA
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         svc.diagnostic_id = await ensure_diagnostic_id(db)
+        await record_setting_changes(app.state.services)
         # The services in app.state (tests may swap them) re-check the sockets' tokens with their auth cache.
         hub.token_check = websocket.token_checker(app.state.services)
         await hub.start()
@@ -98,6 +121,7 @@ def create_app(settings: Settings, *, database: Database | None = None) -> FastA
     for module in API_MODULES:  # included flat: nested routers are matched level by level, which costs per request
         app.include_router(module.router, prefix="/api/v4")
     app.include_router(websocket.router, prefix="/api/v4")
+    app.include_router(oauth.router)
 
     app.add_api_route("/files/{file_id}/public", files.get_public_file, methods=["GET"], include_in_schema=False)
 

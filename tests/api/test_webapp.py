@@ -65,3 +65,12 @@ async def test_missing_files_and_escapes_do_not_fall_back_to_the_app(web: httpx.
     assert (await web.get("/assets/missing.js")).status_code == 404
     escaped = await web.get("/%2e%2e/secret.txt")
     assert escaped.status_code == 404 and escaped.text != "no"
+
+
+@pytest.mark.parametrize(
+    "path", ["/oauth/openid/login", "/oauth/mediawiki/mobile_login", "/oauth/openid/signup", "/signup/openid/complete", "/login/openid/complete"]
+)
+async def test_single_sign_on_routes_reach_the_server(web: httpx.AsyncClient, path: str) -> None:
+    """No provider is configured here: the server's own 404 JSON, not the single-page app's index.html."""
+    response = await web.get(path)
+    assert response.headers["content-type"] == "application/json", (path, response.status_code)

@@ -63,6 +63,7 @@ def server_env() -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("KAFANA_")}
     env.update(
         KAFANA_RATE_LIMIT_ENABLED="false",
+        KAFANA_SIGNUP_MODE="open",
         KAFANA_PASSWORD_HASH_MEMORY_KIB="1024",
         KAFANA_PASSWORD_HASH_TIME_COST="1",
         PYTHONUNBUFFERED="1",

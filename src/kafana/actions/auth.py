@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
-import asyncio
 import time
 from dataclasses import dataclass
 
+from kafana.actions import audit, bots, mfa
 from kafana.actions.context import Actor, Services
+from kafana.db import UnitOfWork
+from kafana.lib.client_ip import current_ip, stored_ip
 from kafana.lib.clock import now_ms
 from kafana.lib.errors import AppError, forbidden, not_found, unauthorized
 from kafana.lib.ids import hash_token, new_id
-from kafana.lib.passwords import verify
+from kafana.lib.passwords import verify_in_thread
 from kafana.models import AccessToken, Session, User
 from kafana.store import users as users_store
 
@@ -66,8 +68,7 @@ LOCKED = AppError(
     "Your account is locked because of too many failed password attempts. Please reset your password.",
 )
 INACTIVE = AppError(401, "api.user.login.inactive.app_error", "Login failed because your account has been deactivated. Please contact an administrator.")
-MFA_REQUIRED = AppError(401, "mfa.validate_token.authenticate.app_error", "Invalid or missing MFA token.")
-MFA_BAD_CODE = AppError(401, "api.user.check_user_mfa.bad_code.app_error", "Invalid MFA token.")
+PENDING = AppError(401, "api.user.login.approval_pending.app_error", "Your account is waiting for an administrator's approval.")
 
 
 def _dummy_hash(svc: Services) -> str:
@@ -75,12 +76,6 @@ def _dummy_hash(svc: Services) -> str:
     if not isinstance(dummy, str):
         dummy = svc.extra["dummy_password_hash"] = svc.hasher.hash(new_id())
     return dummy
-
-
-async def check_password(svc: Services, stored: str, password: str) -> bool:
-    """The deliberately slow hash check, in a worker thread: it neither blocks the event loop nor sits inside a
-    transaction (on SQLite that would hold the one writer connection for the whole hash)."""
-    return await asyncio.to_thread(verify, svc.hasher, stored, password)
 
 
 async def do_login(
@@ -106,15 +101,18 @@ async def do_login(
             if not locked:
                 user.failed_attempts += 1
     if user is None or user.is_bot:
-        await check_password(svc, _dummy_hash(svc), password)  # the same cost: timing does not tell who exists
+        await verify_in_thread(svc.hasher, _dummy_hash(svc), password)  # the same cost: timing does not tell who exists
         if client_key:
             throttle.fail(client_key)
+        await audit.record(svc, "login_failed", reason="unknown_account")
         raise INVALID_CREDENTIALS
     if locked:
+        await audit.record(svc, "login_failed", user_id=user.id, reason="locked")
         raise LOCKED
-    if not await check_password(svc, user.password, password):
+    if not await verify_in_thread(svc.hasher, user.password, password):
         if client_key:
             throttle.fail(client_key)
+        await audit.record(svc, "login_failed", user_id=user.id, reason="password")
         raise INVALID_CREDENTIALS
     async with svc.db.write() as uow:
         row = await users_store.get_user(uow.session, user.id)
@@ -122,24 +120,31 @@ async def do_login(
         if row.mfa_active and not mfa_token:
             # The clients' pre-flight ("does this account need a code?") is not a failed attempt.
             row.failed_attempts = max(0, row.failed_attempts - 1)
-            outcome: AppError | LoginResult = MFA_REQUIRED
-        elif row.mfa_active:
-            # TOTP verification is not implemented yet: fail closed rather than accept any code.
-            outcome = MFA_BAD_CODE
+            outcome: AppError | LoginResult = mfa.MFA_REQUIRED
+        elif row.mfa_active and not mfa.use_code(row, mfa_token):
+            outcome = mfa.MFA_BAD_CODE  # counted as a failed attempt, like a wrong password
+            audit.record_txn(uow, svc, "login_failed", user_id=row.id, reason="mfa_code")
         else:
             row.failed_attempts = 0
             if row.delete_at:
-                outcome = INACTIVE
+                outcome = PENDING if row.approval_pending else INACTIVE
+                audit.record_txn(uow, svc, "login_failed", user_id=row.id, reason="inactive")
             else:
-                if device_id:
-                    await users_store.delete_sessions_for_device(uow.session, row.id, device_id)
-                token = new_token()
-                session = _new_session(svc, row, token, device_id=device_id)
-                uow.session.add(session)
-                outcome = LoginResult(row, session, token)
+                outcome = await open_session_txn(uow, svc, row, device_id=device_id)
     if isinstance(outcome, AppError):
         raise outcome
     return outcome
+
+
+async def open_session_txn(uow: UnitOfWork, svc: Services, user: User, *, device_id: str = "", via: str = "password") -> LoginResult:
+    """A new session (a fresh token: never one from before the login, S4); one session per device."""
+    if device_id:
+        await users_store.delete_sessions_for_device(uow.session, user.id, device_id)
+    token = new_token()
+    session = _new_session(svc, user, token, device_id=device_id)
+    uow.session.add(session)
+    audit.record_txn(uow, svc, "login", user_id=user.id, session_id=session.id, device_id=device_id[:64], via=via)
+    return LoginResult(user, session, token)
 
 
 def _new_session(svc: Services, user: User, token: str, *, device_id: str = "", access_token_id: str = "", long_lived: bool = False) -> Session:
@@ -157,6 +162,7 @@ def _new_session(svc: Services, user: User, token: str, *, device_id: str = "", 
         csrf_token=new_id(),
         access_token_id=access_token_id,
         props={},
+        ip_address=stored_ip(current_ip.get(), svc.settings.privacy_store_ip),
     )
 
 
@@ -222,6 +228,37 @@ async def revoke_user_sessions(svc: Services, user_id: str, *, keep_session_id: 
     svc.auth_cache.drop_user(user_id)
 
 
+async def do_revoke_session(svc: Services, actor: Actor, user_id: str, session_id: str) -> None:
+    """POST /users/{id}/sessions/revoke: one device logs out (the owner, or an admin for anyone)."""
+    if actor.user_id != user_id and not actor.is_admin:
+        raise forbidden()
+    async with svc.db.write() as uow:
+        token_hash = await users_store.delete_session(uow.session, user_id, session_id)
+        audit.record_txn(uow, svc, "revoke_session", actor=actor, target_id=user_id, session=session_id)
+    if token_hash is None:
+        raise not_found("session")
+    svc.auth_cache.drop_token(token_hash)
+
+
+async def do_revoke_all_sessions(svc: Services, actor: Actor, user_id: str) -> None:
+    """POST /users/{id}/sessions/revoke/all: the owner or an admin logs that user out everywhere."""
+    if actor.user_id != user_id and not actor.is_admin:
+        raise forbidden()
+    await audit.record(svc, "revoke_all_sessions", actor=actor, target_id=user_id)
+    await revoke_user_sessions(svc, user_id)
+
+
+async def do_revoke_everyone(svc: Services, actor: Actor) -> None:
+    """POST /users/sessions/revoke/all (system admins): every login session ends, the admin's own included."""
+    if not actor.is_admin:
+        raise forbidden()
+    async with svc.db.write() as uow:
+        hashes = await users_store.delete_all_sessions(uow.session)
+        audit.record_txn(uow, svc, "revoke_all_sessions_everyone", actor=actor, count=len(hashes))
+    for h in hashes:
+        svc.auth_cache.drop_token(h)
+
+
 async def do_attach_device(svc: Services, actor: Actor, device_id: str) -> None:
     """PUT /users/sessions/device: remember the push device on the current session."""
     if actor.session is None or actor.session.access_token_id:
@@ -236,15 +273,16 @@ async def do_attach_device(svc: Services, actor: Actor, device_id: str) -> None:
 # Personal access tokens --------------------------------------------------------------------------------
 
 
-def _check_token_owner(actor: Actor, user_id: str) -> None:
-    if actor.user_id != user_id and not actor.is_admin:
+async def _check_token_owner(svc: Services, actor: Actor, user_id: str) -> None:
+    """Tokens are one's own, one's bots', or (admins) anyone's."""
+    if actor.user_id != user_id and not actor.is_admin and not await bots.is_owner(svc, actor, user_id):
         raise forbidden()
 
 
 async def do_create_access_token(svc: Services, actor: Actor, user_id: str, description: str) -> tuple[AccessToken, str]:
     if not svc.settings.enable_personal_access_tokens:
         raise AppError(501, "app.user_access_token.disabled", "Personal access tokens are disabled on this server.")
-    _check_token_owner(actor, user_id)
+    await _check_token_owner(svc, actor, user_id)
     if actor.session is not None and actor.session.access_token_id:
         raise forbidden("Personal access tokens cannot create other tokens.")
     if not description.strip() or len(description) > 255:
@@ -256,28 +294,34 @@ async def do_create_access_token(svc: Services, actor: Actor, user_id: str, desc
             raise not_found("user")
         pat = AccessToken(id=new_id(), token_hash=hash_token(token), user_id=user_id, description=description, is_active=True, create_at=now_ms())
         uow.session.add(pat)
+        audit.record_txn(uow, svc, "create_access_token", actor=actor, target_id=user_id, token_id=pat.id)
     return pat, token
 
 
 async def get_access_token(svc: Services, actor: Actor, token_id: str) -> AccessToken:
     async with svc.db.read() as db:
         pat = await users_store.get_access_token(db, token_id)
-    if pat is None or (pat.user_id != actor.user_id and not actor.is_admin):
-        raise not_found("user_access_token")
+    try:
+        if pat is None:
+            raise forbidden()
+        await _check_token_owner(svc, actor, pat.user_id)
+    except AppError:
+        raise not_found("user_access_token") from None
     return pat
 
 
 async def list_access_tokens(svc: Services, actor: Actor, user_id: str, offset: int, limit: int) -> list[AccessToken]:
-    _check_token_owner(actor, user_id)
+    await _check_token_owner(svc, actor, user_id)
     async with svc.db.read() as db:
         return await users_store.get_access_tokens_for_user(db, user_id, offset, limit)
 
 
 async def do_set_access_token_state(svc: Services, actor: Actor, token_id: str, *, active: bool | None) -> None:
     """Enable, disable (active=True/False) or revoke (active=None) a personal access token."""
+    owner_id = (await get_access_token(svc, actor, token_id)).user_id
     async with svc.db.write() as uow:
         pat = await users_store.get_access_token(uow.session, token_id)
-        if pat is None or (pat.user_id != actor.user_id and not actor.is_admin):
+        if pat is None or pat.user_id != owner_id:
             raise not_found("user_access_token")
         if active is None:
             await uow.session.delete(pat)

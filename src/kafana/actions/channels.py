@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from kafana.access import (
     access_channel,
@@ -154,9 +155,9 @@ async def add_member_txn(
         urgent_mention_count=0,
         notify_props=dict(DEFAULT_CHANNEL_NOTIFY_PROPS),
         last_update_at=now,
-        scheme_user=True,
-        scheme_admin=admin,
-        scheme_guest=False,
+        scheme_user=not user.is_guest,
+        scheme_admin=admin and not user.is_guest,
+        scheme_guest=user.is_guest,
     )
     db.add(member)
     await db.flush()
@@ -324,6 +325,7 @@ async def _open_conversation(
             users = await users_store.get_users_by_ids(db, user_ids)
             if len(users) != len(set(user_ids)):
                 raise not_found("user")
+            await _check_guest_conversation(db, creator_id, users)
             channel = new_channel("", name, display_name(users), kind, creator_id)
             db.add(channel)
             await db.flush()
@@ -333,6 +335,16 @@ async def _open_conversation(
             return channel
 
     return await _retry_on_conflict(attempt)
+
+
+async def _check_guest_conversation(db: AsyncSession, creator_id: str, users: list[User]) -> None:
+    """A guest talks directly only with people it shares a channel with, in both directions (A11)."""
+    creator = next((u for u in users if u.id == creator_id), None)
+    if creator is None:
+        return
+    for other in users:
+        if other.id != creator.id and (creator.is_guest or other.is_guest) and not await channels_store.share_a_channel(db, creator.id, other.id):
+            raise forbidden()
 
 
 # Reading --------------------------------------------------------------------------------------------------
@@ -380,7 +392,9 @@ async def list_private_channels(svc: Services, actor: Actor, team_id: str, offse
 async def list_deleted_channels(svc: Services, actor: Actor, team_id: str, offset: int, limit: int) -> list[Channel]:
     """Archived public channels, and archived private ones the caller belongs to; team members only (A4)."""
     async with svc.db.read() as db:
-        await access_team(db, actor, team_id)
+        access = await access_team(db, actor, team_id)
+        if actor.is_guest:  # archived public channels are still public channels: not for guests (A11)
+            require(team_permissions(actor, access.member), "list_team_channels")
         return await channels_store.get_deleted_channels(db, team_id, None if actor.is_admin else actor.user_id, offset, limit)
 
 

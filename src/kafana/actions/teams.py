@@ -24,6 +24,7 @@ from kafana.events import Broadcast, Event, to_team, to_user
 from kafana.lib.clock import now_ms
 from kafana.lib.errors import AppError, bad_request, forbidden, invalid_param, not_found
 from kafana.lib.ids import new_id
+from kafana.lib.permissions import may_invite
 from kafana.lib.validation import check_length, check_team_name
 from kafana.models import Team, TeamMember, User
 from kafana.store import channels as channels_store
@@ -80,9 +81,9 @@ class TeamDraft:
     allow_open_invite: bool = False
 
 
-def _view(actor: Actor, team: Team, member: TeamMember | None) -> TeamView:
+def _view(svc: Services, actor: Actor, team: Team, member: TeamMember | None) -> TeamView:
     perms = team_permissions(actor, member if member is not None and member.delete_at == 0 else None)
-    return TeamView(team, "manage_team" in perms, "invite_user" in perms)
+    return TeamView(team, "manage_team" in perms, may_invite(svc.settings.invite_permission, perms))
 
 
 def check_self_or_admin(actor: Actor, user_id: str) -> None:
@@ -170,7 +171,7 @@ async def get_team(svc: Services, actor: Actor, team_id: str = "", *, name: str 
                 raise not_found("team")
             team_id = found.id
         access = await access_team(db, actor, team_id, allow_open=True)
-        return _view(actor, access.team, access.member)
+        return _view(svc, actor, access.team, access.member)
 
 
 async def list_teams(svc: Services, actor: Actor, offset: int, limit: int, *, with_total: bool = False) -> tuple[list[TeamView], int]:
@@ -180,14 +181,14 @@ async def list_teams(svc: Services, actor: Actor, offset: int, limit: int, *, wi
         member_of = None if actor.is_admin else list(mine)
         teams = await teams_store.list_teams(db, member_of=member_of, offset=offset, limit=limit)
         total = await teams_store.count_teams(db, member_of=member_of) if with_total else 0
-    return [_view(actor, t, mine.get(t.id)) for t in teams], total
+    return [_view(svc, actor, t, mine.get(t.id)) for t in teams], total
 
 
 async def search_teams(svc: Services, actor: Actor, term: str) -> list[TeamView]:
     async with svc.db.read() as db:
         mine = await _my_members(db, actor)
         teams = await teams_store.search_teams(db, term.strip(), member_of=None if actor.is_admin else list(mine))
-    return [_view(actor, t, mine.get(t.id)) for t in teams]
+    return [_view(svc, actor, t, mine.get(t.id)) for t in teams]
 
 
 async def list_user_teams(svc: Services, actor: Actor, user_id: str) -> list[TeamView]:
@@ -196,7 +197,7 @@ async def list_user_teams(svc: Services, actor: Actor, user_id: str) -> list[Tea
     async with svc.db.read() as db:
         mine = await _my_members(db, actor)
         teams = await teams_store.get_teams_by_ids(db, await teams_store.get_active_team_ids_for_user(db, user_id))
-    return [_view(actor, t, mine.get(t.id)) for t in teams]
+    return [_view(svc, actor, t, mine.get(t.id)) for t in teams]
 
 
 async def list_user_team_members(svc: Services, actor: Actor, user_id: str) -> list[TeamMember]:
@@ -334,13 +335,17 @@ async def join_team_txn(uow: UnitOfWork, team: Team, user: User, *, by: User | N
     if member is not None and member.delete_at == 0:
         return member, False
     now = now_ms()
+    guest = user.is_guest
     if member is None:
-        member = TeamMember(team_id=team.id, user_id=user.id, roles="", delete_at=0, create_at=now, scheme_user=True, scheme_admin=admin, scheme_guest=False)
+        member = TeamMember(
+            team_id=team.id, user_id=user.id, roles="", delete_at=0, create_at=now, scheme_user=not guest, scheme_admin=admin and not guest, scheme_guest=guest
+        )
         db.add(member)
     else:
-        member.delete_at, member.roles, member.scheme_user, member.scheme_admin, member.scheme_guest = 0, "", True, admin, False
+        member.delete_at, member.roles, member.scheme_user, member.scheme_admin, member.scheme_guest = 0, "", not guest, admin and not guest, guest
     await db.flush()
-    for name, _ in channel_actions.DEFAULT_CHANNELS:
+    # Guests join only the channels they are invited to, not the team's default ones.
+    for name, _ in () if guest else channel_actions.DEFAULT_CHANNELS:
         channel = await channels_store.get_channel_by_name(db, team.id, name)
         if channel is not None and channel.delete_at == 0:
             await channel_actions.add_member_txn(uow, channel, user, by=by, admin=admin, team_join=True)
@@ -348,9 +353,9 @@ async def join_team_txn(uow: UnitOfWork, team: Team, user: User, *, by: User | N
     return member, True
 
 
-def _email_domain_allowed(team: Team, user: User) -> bool:
+def email_domain_allowed(team: Team, email: str) -> bool:
     domains = {d.strip().lower().lstrip("@") for d in team.allowed_domains.replace(",", " ").split() if d.strip()}
-    return not domains or user.email.rsplit("@", 1)[-1].lower() in domains
+    return not domains or email.rsplit("@", 1)[-1].lower() in domains
 
 
 async def _add_team_member_txn(uow: UnitOfWork, actor: Actor, team_id: str, user_id: str) -> TeamMember:
@@ -372,7 +377,7 @@ async def _add_team_member_txn(uow: UnitOfWork, actor: Actor, team_id: str, user
         raise not_found("user")
     if user.delete_at:
         raise bad_request("api.team.add_user_to_team.deactivated.app_error", "Deactivated users cannot join teams.")
-    if not actor.is_admin and not _email_domain_allowed(team, user):
+    if not actor.is_admin and not email_domain_allowed(team, user.email):
         raise bad_request("api.team.join_user_to_team.allowed_domains.app_error", "The user's email domain is not allowed on this team.")
     member, _ = await join_team_txn(uow, team, user, by=actor.user or user)
     return member

@@ -6,9 +6,10 @@ import asyncio
 from typing import Any
 
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
 
-from kafana.access import access_channel, access_team
-from kafana.actions import auth
+from kafana.access import access_channel, access_team, has_system_permission
+from kafana.actions import audit, auth, bots, invites
 from kafana.actions.context import Actor, Services
 from kafana.db import UnitOfWork
 from kafana.events import to_all, to_user
@@ -16,10 +17,11 @@ from kafana.lib.clock import now_ms
 from kafana.lib.errors import AppError, bad_request, forbidden, not_found
 from kafana.lib.ids import new_id
 from kafana.lib.mentions import user_mention_keys
-from kafana.lib.passwords import verify
+from kafana.lib.passwords import verify, verify_in_thread
 from kafana.lib.validation import check_email, check_length, check_password, check_username, clean_text
 from kafana.models import Session, User
 from kafana.models.users import DEFAULT_NOTIFY_PROPS, DEFAULT_TIMEZONE
+from kafana.store import channels as channels_store
 from kafana.store import users as users_store
 
 # Fields a user may change on their own profile (PUT/patch); anything else in the body is ignored.
@@ -55,8 +57,11 @@ def sanitize(viewer: Actor, user: User) -> dict[str, Any]:
     return out
 
 
-async def do_create_user(svc: Services, actor: Actor | None, data: dict[str, Any], *, create_at: int = 0, system_admin: bool = False) -> User:
-    """POST /users and `kafana user create`. The first account on an empty server becomes system admin."""
+async def do_create_user(
+    svc: Services, actor: Actor | None, data: dict[str, Any], *, create_at: int = 0, system_admin: bool = False, token: str = "", invite_id: str = ""
+) -> User:
+    """POST /users (?t= email invitation, ?iid= team invite link) and `kafana user create`. The first account on
+    an empty server becomes system admin; the signup mode decides who else may sign up (actions/invites.py)."""
     username = check_username(_text_field(data, "username").strip().lower())
     email = check_email(_text_field(data, "email").strip())
     password = check_password(_text_field(data, "password"))
@@ -69,22 +74,25 @@ async def do_create_user(svc: Services, actor: Actor | None, data: dict[str, Any
     now = now_ms()
     async with svc.db.write() as uow:
         first = await users_store.count_users(uow.session) == 0
-        if not first and not is_admin_actor and svc.settings.signup_mode != "open":
-            raise AppError(403, "api.user.create_user.signup_email_disabled.app_error", "User sign-up is disabled on this server.")
+        grant = await invites.check_signup_txn(uow, svc, email=email, token=token, invite_id=invite_id, privileged=first or is_admin_actor)
+        pending = svc.settings.signup_approval and not (first or is_admin_actor)
         if await users_store.get_user_by_username(uow.session, username) is not None:
             raise EXISTS_ERROR
         if await users_store.get_user_by_email(uow.session, email) is not None:
             raise EMAIL_EXISTS_ERROR
         roles = "system_admin system_user" if first or (system_admin and is_admin_actor) else "system_user"
+        if grant.invitation is not None and grant.invitation.guest:
+            roles = "system_guest"
         user = User(
             id=new_id(),
             create_at=create_at if (create_at and is_admin_actor) else now,
             update_at=now,
-            delete_at=0,
+            delete_at=now if pending else 0,
+            approval_pending=pending,
             username=username,
             password=pw_hash,
             email=email,
-            email_verified=is_admin_actor or first,
+            email_verified=is_admin_actor or first or grant.invitation is not None,
             roles=roles,
             locale=locale,
             notify_props=dict(DEFAULT_NOTIFY_PROPS),
@@ -98,6 +106,9 @@ async def do_create_user(svc: Services, actor: Actor | None, data: dict[str, Any
             await uow.session.flush()
         except IntegrityError:
             raise EXISTS_ERROR from None
+        await invites.apply_grant_txn(uow, grant, user)
+        how = "admin" if is_admin_actor and not first else "invitation" if grant.invitation else "invite_link" if grant.team else "open"
+        audit.record_txn(uow, svc, "create_user", actor=actor, target_id=user.id, via=how, roles=roles, pending=pending)
         uow.emit(to_all("new_user", {"user_id": user.id}))
     return user
 
@@ -117,11 +128,19 @@ def check_can_edit_user(actor: Actor, user_id: str) -> None:
         raise forbidden()
 
 
+async def _visible(db: AsyncSession, actor: Actor, users: list[User]) -> list[User]:
+    """Guests see only the people they share a channel with (A11); everyone else sees every account."""
+    if not actor.is_guest:
+        return users
+    mates = await channels_store.channel_mates(db, actor.user_id)
+    return [u for u in users if u.id in mates]
+
+
 async def get_user(svc: Services, actor: Actor, user_id: str) -> User:
     async with svc.db.read() as db:
         user = await users_store.get_user(db, user_id)
-    if user is None:
-        raise not_found("user")
+        if user is None or not await _visible(db, actor, [user]):
+            raise not_found("user")
     return user
 
 
@@ -192,7 +211,7 @@ async def do_update_password(svc: Services, actor: Actor, user_id: str, current:
     if user is None:
         raise not_found("user")
     # Both slow hash operations happen outside the transaction (and off the event loop).
-    if actor.user_id == user_id and not await auth.check_password(svc, user.password, current):
+    if actor.user_id == user_id and not await verify_in_thread(svc.hasher, user.password, current):
         raise AppError(400, "api.user.check_user_password.invalid.app_error", "Login failed because of invalid password.")
     new_hash = await asyncio.to_thread(svc.hasher.hash, new)
     async with svc.db.write() as uow:
@@ -202,6 +221,7 @@ async def do_update_password(svc: Services, actor: Actor, user_id: str, current:
         user.password = new_hash
         user.last_password_update = user.update_at = now_ms()
         user.failed_attempts = 0
+        audit.record_txn(uow, svc, "password_change", actor=actor, target_id=user_id)
     keep = actor.session.id if actor.session is not None and actor.user_id == user_id else ""
     await auth.revoke_user_sessions(svc, user_id, keep_session_id=keep)
 
@@ -217,9 +237,37 @@ async def do_set_active(svc: Services, actor: Actor, user_id: str, active: bool)
         now = now_ms()
         user.delete_at = 0 if active else now
         user.update_at = now
+        audit.record_txn(uow, svc, "activate" if active else "deactivate", actor=actor, target_id=user_id, approved=active and user.approval_pending)
+        if active:
+            user.approval_pending = False
+        bot_ids = [] if active else await bots.disable_bots_of_txn(uow, user_id)
         notify_user_updated(uow, user)
-    if not active:
-        await auth.revoke_user_sessions(svc, user_id)
+    for uid in [user_id, *bot_ids]:
+        if not active:
+            await auth.revoke_user_sessions(svc, uid)
+        svc.auth_cache.drop_user(uid)
+    return user
+
+
+async def do_set_guest(svc: Services, actor: Actor, user_id: str, guest: bool) -> User:
+    """POST /users/{id}/demote (to guest) and /promote (guest to member), as Mattermost: system admins only;
+    every team and channel membership follows."""
+    if not has_system_permission(actor, "demote_to_guest" if guest else "promote_guest"):
+        raise forbidden()
+    if guest and not svc.settings.guest_accounts_enabled:
+        raise AppError(501, "api.user.demote_user_to_guest.disabled.app_error", "Guest accounts are disabled on this server.")
+    async with svc.db.write() as uow:
+        user = await users_store.get_user(uow.session, user_id, for_update=True)
+        if user is None:
+            raise not_found("user")
+        if user.is_bot or user.is_system_admin or user.is_guest == guest:
+            raise bad_request("api.user.update_guest_role.app_error", "Only members become guests, and only guests become members.")
+        user.roles = "system_guest" if guest else "system_user"
+        user.update_at = now_ms()
+        audit.record_txn(uow, svc, "demote_to_guest" if guest else "promote_guest", actor=actor, target_id=user_id)
+        await users_store.set_guest_memberships(uow.session, user_id, guest)
+        notify_user_updated(uow, user)
+        uow.emit(to_user(user_id, "user_role_updated", {"user_id": user_id, "roles": user.roles}))
     svc.auth_cache.drop_user(user_id)
     return user
 
@@ -234,6 +282,7 @@ async def do_update_roles(svc: Services, actor: Actor, user_id: str, roles: str)
         user = await users_store.get_user(uow.session, user_id)
         if user is None:
             raise not_found("user")
+        audit.record_txn(uow, svc, "update_roles", actor=actor, target_id=user_id, old=user.roles, new=" ".join(sorted(wanted)))
         user.roles = " ".join(sorted(wanted, key=lambda r: r != "system_admin"))
         user.update_at = now_ms()
         notify_user_updated(uow, user)
@@ -250,17 +299,19 @@ async def list_users(svc: Services, actor: Actor, *, in_channel: str = "", not_i
         for team_id in (filters.get("in_team", ""), filters.get("not_in_team", "")):
             if team_id:
                 await access_team(db, actor, team_id)
-        return await users_store.list_users(db, in_channel=in_channel, not_in_channel=not_in_channel, term_matches_email=actor.is_admin, **filters)
+        return await _visible(
+            db, actor, await users_store.list_users(db, in_channel=in_channel, not_in_channel=not_in_channel, term_matches_email=actor.is_admin, **filters)
+        )
 
 
 async def get_users_by_ids(svc: Services, actor: Actor, ids: list[str], *, since: int = 0) -> list[User]:
     async with svc.db.read() as db:
-        return await users_store.get_users_by_ids(db, ids, since)
+        return await _visible(db, actor, await users_store.get_users_by_ids(db, ids, since))
 
 
 async def get_users_by_usernames(svc: Services, actor: Actor, names: list[str]) -> list[User]:
     async with svc.db.read() as db:
-        return await users_store.get_users_by_usernames(db, names)
+        return await _visible(db, actor, await users_store.get_users_by_usernames(db, names))
 
 
 async def get_user_by_email(svc: Services, actor: Actor, email: str) -> User:
@@ -283,11 +334,11 @@ async def autocomplete(svc: Services, actor: Actor, name: str, *, in_team: str =
                 outside = await users_store.list_users(
                     db, term=name, term_matches_email=actor.is_admin, in_team=in_team, not_in_channel=in_channel, active=True, limit=limit
                 )
-            return {"users": inside, "out_of_channel": outside}
+            return {"users": inside, "out_of_channel": await _visible(db, actor, outside)}
         if in_team:
             await access_team(db, actor, in_team)
         found = await users_store.list_users(db, term=name, term_matches_email=actor.is_admin, in_team=in_team, active=True, limit=limit)
-        return {"users": found, "out_of_channel": []}
+        return {"users": await _visible(db, actor, found), "out_of_channel": []}
 
 
 async def profiles_in_channels(svc: Services, actor: Actor, channel_ids: list[str]) -> dict[str, list[User]]:

@@ -6,7 +6,7 @@ from typing import Annotated
 
 from fastapi import Depends, Query, Request
 
-from kafana.actions import auth, presence
+from kafana.actions import auth, mfa, presence
 from kafana.actions.context import Actor, Services
 from kafana.lib.errors import AppError, unauthorized
 from kafana.lib.ids import is_valid_id
@@ -57,7 +57,11 @@ def _same_origin(request: Request, origin: str) -> bool:
     return origin.split("://", 1)[-1].rstrip("/") == host
 
 
-async def current_actor(request: Request) -> Actor:
+MFA_SETUP_NEEDED = AppError(403, "api.context.mfa_required.app_error", "Multi-factor authentication is required on this server: set it up first.")
+
+
+async def authenticated_actor(request: Request) -> Actor:
+    """The actor behind the request's token, MFA set up or not (for the routes that set it up, and logout)."""
     token, from_cookie = token_from_request(request)
     if not token:
         raise unauthorized()
@@ -75,7 +79,16 @@ def _from_a_person(request: Request) -> bool:
     return request.headers.get("x-requested-with", "").lower() == "xmlhttprequest"
 
 
+async def current_actor(request: Request) -> Actor:
+    """The actor, refused with Mattermost's `mfa_required` while enforced MFA is not set up."""
+    actor = await authenticated_actor(request)
+    if actor.user is not None and mfa.mfa_setup_required(services(request), actor.user):
+        raise MFA_SETUP_NEEDED
+    return actor
+
+
 ActorDep = Annotated[Actor, Depends(current_actor)]
+MfaSetupActorDep = Annotated[Actor, Depends(authenticated_actor)]
 ServicesDep = Annotated[Services, Depends(services)]
 
 

@@ -10,6 +10,7 @@ from collections.abc import Callable
 import orjson
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from kafana.lib.client_ip import current_ip
 from kafana.lib.ids import hash_token, new_id
 from kafana.lib.validation import REQUEST_BODY_MAX_BYTES
 
@@ -33,6 +34,8 @@ class HeadersMiddleware:
             return
         request_id = new_id()
         scope.setdefault("state", {})["request_id"] = request_id
+        client = scope.get("client")
+        current_ip.set(client[0] if client else "")  # for the audit log and sessions (lib/client_ip.py)
         extra = [
             (b"x-version-id", self.version_id),
             (b"x-request-id", request_id.encode()),

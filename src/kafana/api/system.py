@@ -7,6 +7,7 @@ from starlette.responses import Response
 
 from kafana import MATTERMOST_VERSION, __version__
 from kafana.actions.context import Services
+from kafana.actions.sso import openid_button_text, openid_slot
 from kafana.api.body import read_json
 from kafana.api.deps import ActorDep, ServicesDep
 from kafana.api.responses import JSON
@@ -62,15 +63,17 @@ def client_config(svc: Services) -> dict[str, str]:
         "EnableSignUpWithGitLab": False,
         "EnableSignUpWithGoogle": False,
         "EnableSignUpWithOffice365": False,
-        "EnableSignUpWithOpenId": False,
+        "EnableSignUpWithOpenId": bool(openid_slot(svc)),
+        "OpenIdButtonText": openid_button_text(svc),
+        "OpenIdButtonColor": "#145DBF",
         "EnableGuestMagicLink": False,
-        "EnableGuestAccounts": False,
+        "EnableGuestAccounts": s.guest_accounts_enabled,
         "PasswordEnableForgotLink": False,
         "ForgotPasswordLink": "",
         "LdapLoginFieldName": "",
         "MobileJailbreakProtection": False,
         "MobileEnableBiometrics": False,
-        "EnableMultifactorAuthentication": False,
+        "EnableMultifactorAuthentication": s.mfa_enabled,
         "EnforceMultifactorAuthentication": s.mfa_enforced,
         "EnableUserAccessTokens": s.enable_personal_access_tokens,
         "CollapsedThreads": "default_off",
@@ -118,7 +121,7 @@ def client_config(svc: Services) -> dict[str, str]:
         "EnableOnlyAdminIntegrations": True,
         "EnablePostUsernameOverride": False,
         "EnablePostIconOverride": False,
-        "EnableBotAccountCreation": False,
+        "EnableBotAccountCreation": s.bot_creation != "off",
         "EnableSVGs": False,
         "EnableLatex": False,
         "EnableInlineLatex": False,

@@ -7,7 +7,7 @@ from typing import Any
 from fastapi import APIRouter, Request
 from starlette.responses import Response
 
-from kafana.actions import teams
+from kafana.actions import invites, teams
 from kafana.actions.teams import TeamDraft
 from kafana.api.body import Body, read_id_list, read_json, read_object, read_role_change
 from kafana.api.deps import ActorDep, Paging, ServicesDep, check_id, resolve_user_id
@@ -208,3 +208,40 @@ async def get_teams_unread(user_id: str, svc: ServicesDep, actor: ActorDep, excl
 async def get_team_unread(user_id: str, team_id: str, svc: ServicesDep, actor: ActorDep) -> JSON:
     found = await teams.get_team_unreads(svc, actor, resolve_user_id(actor, user_id), team_id=check_id(team_id, "team_id"))
     return JSON(found[0])
+
+
+# Invitations --------------------------------------------------------------------------------------------------
+
+
+@router.post("/teams/{team_id}/invite/email")
+async def invite_by_email(team_id: str, request: Request, svc: ServicesDep, actor: ActorDep) -> Response:
+    emails = await read_id_list(request, "emails", limit=invites.MAX_EMAILS)
+    await invites.do_invite_by_email(svc, actor, check_id(team_id, "team_id"), emails)
+    return ok()
+
+
+@router.post("/teams/{team_id}/invite-guests/email")
+async def invite_guests_by_email(team_id: str, request: Request, svc: ServicesDep, actor: ActorDep) -> Response:
+    body = await read_object(request)
+    emails = body.str_list("emails", max_items=invites.MAX_EMAILS)
+    channels = [check_id(c, "channels") for c in body.str_list("channels", max_items=invites.MAX_EMAILS)]
+    await invites.do_invite_guests_by_email(svc, actor, check_id(team_id, "team_id"), emails, channels)
+    return ok()
+
+
+@router.post("/teams/{team_id}/regenerate_invite_id")
+async def regenerate_invite_id(team_id: str, svc: ServicesDep, actor: ActorDep) -> JSON:
+    return JSON((await invites.do_regenerate_invite_id(svc, actor, check_id(team_id, "team_id"))).to_api())
+
+
+@router.get("/teams/invite/{invite_id}")
+async def get_invite_info(invite_id: str, svc: ServicesDep) -> JSON:
+    """Public, as in Mattermost: the signup page shows which team an invite link leads to."""
+    team = await invites.get_invite_info(svc, invite_id[:64])
+    return JSON({"id": team.id, "name": team.name, "display_name": team.display_name, "description": team.description})
+
+
+@router.post("/teams/members/invite", status_code=201)
+async def join_by_invite(svc: ServicesDep, actor: ActorDep, token: str = "", invite_id: str = "") -> Response:
+    member = await invites.do_join_by_invite(svc, actor, token=token[:128], invite_id=invite_id[:64])
+    return created(member.to_api())

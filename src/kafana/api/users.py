@@ -5,16 +5,25 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from starlette.responses import Response
 
-from kafana.actions import auth, users
+from kafana.actions import auth, mfa, users
 from kafana.api.body import read_id_list, read_object
-from kafana.api.deps import ActorDep, Paging, ServicesDep, Timestamp, current_actor, resolve_user_id, services, token_from_request
-from kafana.api.responses import JSON, created, ok
+from kafana.api.deps import (
+    ActorDep,
+    MfaSetupActorDep,
+    Paging,
+    ServicesDep,
+    Timestamp,
+    authenticated_actor,
+    current_actor,
+    resolve_user_id,
+    services,
+    token_from_request,
+)
+from kafana.api.responses import JSON, created, ok, set_session_cookies
 from kafana.lib.errors import AppError, invalid_param, not_found
 from kafana.models.actor import Actor
 
 router = APIRouter()
-
-COOKIE_MAX_AGE = 30 * 86_400
 
 
 @router.post("/users/login")
@@ -32,10 +41,7 @@ async def login(request: Request, svc: ServicesDep) -> Response:
     response = JSON(result.user.to_api(full=True))
     response.headers["Token"] = result.token
     if request.headers.get("x-requested-with", "").lower() == "xmlhttprequest":
-        secure = svc.settings.site_url.startswith("https://")
-        response.set_cookie("MMAUTHTOKEN", result.token, max_age=COOKIE_MAX_AGE, httponly=True, secure=secure, samesite="lax")
-        response.set_cookie("MMUSERID", result.user.id, max_age=COOKIE_MAX_AGE, secure=secure, samesite="lax")
-        response.set_cookie("MMCSRF", result.session.csrf_token, max_age=COOKIE_MAX_AGE, secure=secure, samesite="lax")
+        set_session_cookies(response, svc, result)
     return response
 
 
@@ -45,7 +51,7 @@ async def logout(request: Request, svc: ServicesDep) -> Response:
     token, _ = token_from_request(request)
     if token:
         try:
-            actor = await current_actor(request)
+            actor = await authenticated_actor(request)
         except AppError:
             actor = None
         if actor is not None:
@@ -57,16 +63,17 @@ async def logout(request: Request, svc: ServicesDep) -> Response:
 
 
 @router.post("/users", status_code=201)
-async def create_user(request: Request, svc: ServicesDep) -> Response:
+async def create_user(request: Request, svc: ServicesDep, t: str = "", iid: str = "") -> Response:
+    """Sign-up; `t` is an email invitation's token, `iid` a team's invite id (as Mattermost)."""
     body = await read_object(request)
     token, _ = token_from_request(request)
     actor = await current_actor(request) if token else None
-    user = await users.do_create_user(svc, actor, body.data, create_at=body.int("create_at"))
+    user = await users.do_create_user(svc, actor, body.data, create_at=body.int("create_at"), token=t[:128], invite_id=iid[:64])
     return created(users.sanitize(actor or Actor(user), user))
 
 
 @router.get("/users/me")
-async def get_me(actor: ActorDep) -> JSON:
+async def get_me(actor: MfaSetupActorDep) -> JSON:
     assert actor.user is not None
     return JSON(actor.user.to_api(full=True))
 
@@ -210,6 +217,18 @@ async def deactivate_user(user_id: str, svc: ServicesDep, actor: ActorDep) -> Re
     return ok()
 
 
+@router.post("/users/{user_id}/promote")
+async def promote_guest(user_id: str, svc: ServicesDep, actor: ActorDep) -> Response:
+    await users.do_set_guest(svc, actor, resolve_user_id(actor, user_id), False)
+    return ok()
+
+
+@router.post("/users/{user_id}/demote")
+async def demote_to_guest(user_id: str, svc: ServicesDep, actor: ActorDep) -> Response:
+    await users.do_set_guest(svc, actor, resolve_user_id(actor, user_id), True)
+    return ok()
+
+
 @router.put("/users/{user_id}/roles")
 async def update_roles(user_id: str, request: Request, svc: ServicesDep, actor: ActorDep) -> Response:
     body = await read_object(request)
@@ -220,14 +239,25 @@ async def update_roles(user_id: str, request: Request, svc: ServicesDep, actor: 
 @router.get("/users/{user_id}/sessions")
 async def get_sessions(user_id: str, svc: ServicesDep, actor: ActorDep) -> JSON:
     found = await users.list_sessions(svc, actor, resolve_user_id(actor, user_id))
-    return JSON([s.to_api() for s in found])
+    return JSON([s.to_api(own=s.user_id == actor.user_id) for s in found])
+
+
+@router.post("/users/{user_id}/sessions/revoke")
+async def revoke_session(user_id: str, request: Request, svc: ServicesDep, actor: ActorDep) -> Response:
+    body = await read_object(request)
+    await auth.do_revoke_session(svc, actor, resolve_user_id(actor, user_id), body.str("session_id", required=True, max_len=26))
+    return ok()
+
+
+@router.post("/users/sessions/revoke/all")
+async def revoke_everyones_sessions(svc: ServicesDep, actor: ActorDep) -> Response:
+    await auth.do_revoke_everyone(svc, actor)
+    return ok()
 
 
 @router.post("/users/{user_id}/sessions/revoke/all")
 async def revoke_all_sessions(user_id: str, svc: ServicesDep, actor: ActorDep) -> Response:
-    uid = resolve_user_id(actor, user_id)
-    users.check_can_edit_user(actor, uid)
-    await auth.revoke_user_sessions(svc, uid)
+    await auth.do_revoke_all_sessions(svc, actor, resolve_user_id(actor, user_id))
     return ok()
 
 
@@ -243,6 +273,33 @@ async def check_mfa(request: Request, svc: ServicesDep) -> JSON:
     body = await read_object(request)
     required = await users.mfa_required(svc, body.str("login_id", max_len=256))
     return JSON({"mfa_required": required})
+
+
+@router.post("/users/{user_id}/mfa/generate")
+async def generate_mfa_secret(user_id: str, svc: ServicesDep, actor: MfaSetupActorDep) -> JSON:
+    generated = await mfa.do_generate_secret(svc, actor, resolve_user_id(actor, user_id))
+    return JSON({"secret": generated.secret, "qr_code": generated.qr_code})
+
+
+@router.put("/users/{user_id}/mfa")
+async def update_mfa(user_id: str, request: Request, svc: ServicesDep, actor: MfaSetupActorDep) -> JSON:
+    """Mattermost's activate/deactivate; activating also answers with the one-time recovery codes (Kafana)."""
+    body = await read_object(request)
+    uid = resolve_user_id(actor, user_id)
+    if "activate" not in body:
+        raise invalid_param("activate")
+    code = body.str("code", max_len=32)
+    if body.bool("activate"):
+        return JSON({"status": "OK", "recovery_codes": await mfa.do_activate(svc, actor, uid, code)})
+    await mfa.do_deactivate(svc, actor, uid, code, body.str("password", max_len=1024))
+    return JSON({"status": "OK"})
+
+
+@router.post("/users/{user_id}/mfa/recovery_codes")
+async def new_recovery_codes(user_id: str, request: Request, svc: ServicesDep, actor: ActorDep) -> JSON:
+    """Kafana: replace the recovery codes, proving possession with a current code."""
+    body = await read_object(request)
+    return JSON({"recovery_codes": await mfa.do_new_recovery_codes(svc, actor, resolve_user_id(actor, user_id), body.str("code", max_len=32))})
 
 
 # Personal access tokens ------------------------------------------------------------------------------------

@@ -9,6 +9,8 @@ from pathlib import Path
 from starlette.responses import FileResponse, Response
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from kafana.api.oauth import SERVER_PATHS
+
 WEB_DIST = Path(__file__).resolve().parent.parent / "web_dist"
 
 # No 'unsafe-inline' anywhere (D12): Markdown is rendered to elements, never to HTML strings with handlers.
@@ -34,7 +36,13 @@ class WebAppMiddleware:
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         path: str = scope.get("path", "")
-        if scope["type"] != "http" or scope["method"] not in ("GET", "HEAD") or path == "/api" or path.startswith(("/api/", "/files/")):
+        if (
+            scope["type"] != "http"
+            or scope["method"] not in ("GET", "HEAD")
+            or path == "/api"
+            or path.startswith(("/api/", "/files/"))
+            or SERVER_PATHS.match(path)
+        ):
             await self.app(scope, receive, send)
             return
         response = self._response(path)

@@ -132,14 +132,7 @@ def team_create(
 def config_show(data_dir: DataDir = None, config: ConfigFile = None) -> None:
     """Print the effective settings (secrets masked)."""
     settings = settings_for(data_dir, config)
-    values = settings.model_dump(mode="json")
-    for key in ("smtp_password", "s3_secret_access_key"):
-        if values.get(key):
-            values[key] = "********"
-    if "@" in values.get("database_url", ""):
-        scheme, rest = values["database_url"].split("://", 1)
-        values["database_url"] = f"{scheme}://********@{rest.split('@', 1)[1]}"
-    typer.echo(json.dumps(values, indent=2, sort_keys=True))
+    typer.echo(json.dumps(settings.masked(), indent=2, sort_keys=True))
 
 
 def main() -> None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
@@ -17,3 +19,9 @@ def verify(hasher: PasswordHasher, stored: str, password: str) -> bool:
         return hasher.verify(stored, password)
     except (VerificationError, InvalidHashError):
         return False
+
+
+async def verify_in_thread(hasher: PasswordHasher, stored: str, password: str) -> bool:
+    """The deliberately slow check in a worker thread: it neither blocks the event loop nor sits inside a
+    transaction (on SQLite that would hold the one writer connection for the whole hash)."""
+    return await asyncio.to_thread(verify, hasher, stored, password)

@@ -121,6 +121,9 @@ SYSTEM_USER = frozenset(
 SYSTEM_ADMIN_ONLY = frozenset(
     {
         "manage_system",
+        "invite_guest",
+        "promote_guest",
+        "demote_to_guest",
         "remove_others_reactions",
         "manage_roles",
         "manage_others_bots",
@@ -191,3 +194,9 @@ def permissions_of(roles: frozenset[str] | set[str]) -> frozenset[str]:
     for role in roles:
         out |= ROLES.get(role, frozenset())
     return frozenset(out)
+
+
+def may_invite(policy: str, permissions: frozenset[str]) -> bool:
+    """The `invite_permission` setting: members (Mattermost's `invite_user`), team admins, or system admins only."""
+    needed = {"members": "invite_user", "team_admins": "manage_team", "system_admins": "manage_system"}[policy]
+    return needed in permissions

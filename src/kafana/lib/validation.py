@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
+from importlib import resources
 
 from kafana.lib.errors import AppError, bad_request
 
@@ -20,7 +22,7 @@ EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+$")
 EMOJI_NAME_RE = re.compile(r"^[a-zA-Z0-9\-+_]{1,64}$")
 
 PASSWORD_MIN_LENGTH = 8
-PASSWORD_MAX_BYTES = 72
+PASSWORD_MAX_LENGTH = 256  # characters; argon2 hashes all of them (bcrypt's silent 72-byte cut does not apply)
 
 
 def check_length(field: str, value: str, maximum: int, *, minimum: int = 0, entity: str = "model") -> str:
@@ -49,12 +51,12 @@ def check_email(email: str) -> str:
 
 
 def check_password(password: str) -> str:
-    """Explicit reasons, never silent truncation (argon2 has no 72-byte limit, but we keep Mattermost's)."""
+    """8 to 256 characters, not a common password: each refusal says why; nothing is ever truncated."""
     if len(password) < PASSWORD_MIN_LENGTH:
         raise AppError(400, "model.user.is_valid.pwd_length.app_error", f"Your password must contain at least {PASSWORD_MIN_LENGTH} characters.")
-    if len(password.encode()) > PASSWORD_MAX_BYTES:
-        raise AppError(400, "model.user.is_valid.pwd_max_length.app_error", f"Your password must be at most {PASSWORD_MAX_BYTES} bytes long.")
-    if password.lower() in COMMON_PASSWORDS:
+    if len(password) > PASSWORD_MAX_LENGTH:
+        raise AppError(400, "model.user.is_valid.pwd_max_length.app_error", f"Your password must be at most {PASSWORD_MAX_LENGTH} characters long.")
+    if password.lower() in common_passwords():
         raise AppError(400, "model.user.is_valid.pwd_common.app_error", "This password is too common; please choose another.")
     return password
 
@@ -79,58 +81,8 @@ def clean_text(text: str) -> str:
     return "".join(("\ufffd" if unicodedata.category(c) == "Cs" else c) for c in text if c in "\t\n\r" or unicodedata.category(c) != "Cc")
 
 
-# The most common breached passwords of at least 8 characters; a short list on purpose (ASVS 2.1.7).
-COMMON_PASSWORDS = frozenset(
-    [
-        "12345678",
-        "123456789",
-        "1234567890",
-        "password",
-        "password1",
-        "password123",
-        "qwertyuiop",
-        "11111111",
-        "00000000",
-        "87654321",
-        "iloveyou1",
-        "sunshine1",
-        "princess1",
-        "football1",
-        "baseball1",
-        "superman1",
-        "trustno1",
-        "welcome1",
-        "letmein1",
-        "abc12345",
-        "qwerty123",
-        "1q2w3e4r",
-        "1qaz2wsx",
-        "zaq12wsx",
-        "passw0rd",
-        "p@ssw0rd",
-        "p@ssword",
-        "admin123",
-        "administrator",
-        "changeme",
-        "qwertyui",
-        "asdfghjkl",
-        "zxcvbnm1",
-        "12341234",
-        "11223344",
-        "12121212",
-        "987654321",
-        "123123123",
-        "password12",
-        "iloveyou",
-        "sunshine",
-        "princess",
-        "football",
-        "baseball",
-        "superman",
-        "starwars",
-        "whatever",
-        "dragon12",
-        "monkey12",
-        "master12",
-    ]
-)
+@functools.cache
+def common_passwords() -> frozenset[str]:
+    """The shipped list of common breached passwords (ASVS 2.1.7), read once."""
+    text = resources.files("kafana.lib").joinpath("common_passwords.txt").read_text(encoding="utf-8")
+    return frozenset(line for line in text.splitlines() if line and not line.startswith("#"))

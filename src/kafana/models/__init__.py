@@ -1,22 +1,29 @@
 """SQLAlchemy tables. Importing this package registers every table on `Base.metadata`."""
 
+from kafana.models.audit import AuditEntry
 from kafana.models.base import Base
+from kafana.models.bots import Bot
 from kafana.models.channels import Channel, ChannelMember, SidebarCategory
 from kafana.models.files import Emoji, FileInfo
+from kafana.models.invites import Invitation
 from kafana.models.posts import Post, Reaction, Thread, ThreadMembership
 from kafana.models.search import PostSearch
+from kafana.models.sso import SsoState
 from kafana.models.system import JobLease, SystemValue
 from kafana.models.teams import Team, TeamMember
 from kafana.models.users import AccessToken, CustomStatusExpiry, Preference, Presence, Session, Status, User
 
 __all__ = [
     "AccessToken",
+    "AuditEntry",
     "Base",
+    "Bot",
     "Channel",
     "ChannelMember",
     "CustomStatusExpiry",
     "Emoji",
     "FileInfo",
+    "Invitation",
     "JobLease",
     "Post",
     "PostSearch",
@@ -25,6 +32,7 @@ __all__ = [
     "Reaction",
     "Session",
     "SidebarCategory",
+    "SsoState",
     "Status",
     "SystemValue",
     "Team",

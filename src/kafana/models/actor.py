@@ -23,6 +23,10 @@ class Actor:
         return self.user is None
 
     @property
+    def is_guest(self) -> bool:
+        return self.user is not None and self.user.is_guest
+
+    @property
     def is_admin(self) -> bool:
         return self.user is None or self.user.is_system_admin
 

@@ -56,12 +56,21 @@ class User(Base):
     timezone: Mapped[dict[str, Any]] = mapped_column(JSON, default=lambda: dict(DEFAULT_TIMEZONE))
     mfa_active: Mapped[bool] = flag()
     mfa_secret: Mapped[str] = text(128)
+    # The TOTP step of the last accepted code: a code works once (S2).
+    mfa_last_step: Mapped[int] = ms()
+    # Hashes of the unused one-time recovery codes, space-separated.
+    mfa_recovery: Mapped[str] = text(1024)
     last_activity_at: Mapped[int] = ms()
     is_bot: Mapped[bool] = flag()
     bot_description: Mapped[str] = text(1024)
     # The user's words that mention them without an @ (custom keys, first name if enabled), lower-cased and
     # comma-separated: derived from notify_props so that posting need not read every member's settings.
     mention_keys: Mapped[str] = text(1024)
+    # Signed up while admin approval is on: deactivated until an admin activates the account.
+    approval_pending: Mapped[bool] = flag()
+
+    # Single sign-on accounts are found by (auth_service, auth_data = the provider's subject id).
+    __table_args__ = (Index("ix_users_auth_service_auth_data", "auth_service", "auth_data"),)
 
     @property
     def is_active(self) -> bool:
@@ -70,6 +79,10 @@ class User(Base):
     @property
     def role_set(self) -> frozenset[str]:
         return frozenset(self.roles.split())
+
+    @property
+    def is_guest(self) -> bool:
+        return "system_guest" in self.role_set
 
     @property
     def is_system_admin(self) -> bool:
@@ -109,6 +122,8 @@ class User(Base):
                 last_activity_at=self.last_activity_at,
                 failed_attempts=self.failed_attempts,
             )
+            if self.approval_pending:  # Mattermost has no such field: it travels in props
+                out["props"] = {**out["props"], "kafana_approval_pending": "true"}
         return out
 
 
@@ -129,8 +144,15 @@ class Session(Base):
     # Set for sessions that stand for a personal access token.
     access_token_id: Mapped[str] = text(26)
     props: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    # The client address at login, as `privacy_store_ip` allows; shown to the session's owner only.
+    ip_address: Mapped[str] = text(64)
 
-    def to_api(self) -> dict[str, Any]:
+    def to_api(self, *, own: bool = False) -> dict[str, Any]:
+        """`own`: the owner is looking, so the address (props.ip_address) may be shown; to nobody else, admins
+        included."""
+        props = dict(self.props or {})
+        if own and self.ip_address:
+            props["ip_address"] = self.ip_address
         return {
             "id": self.id,
             "token": "",
@@ -141,7 +163,7 @@ class Session(Base):
             "device_id": self.device_id,
             "roles": self.roles,
             "is_oauth": False,
-            "props": self.props or {},
+            "props": props,
             "team_members": [],
             "local": False,
         }

@@ -6,6 +6,7 @@ from collections.abc import Sequence
 
 from sqlalchemy import and_, delete, exists, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
 from sqlalchemy.sql.expression import Exists
 
 from kafana.models import Channel, ChannelMember, TeamMember, User
@@ -199,3 +200,24 @@ async def set_caught_up(session: AsyncSession, user_id: str, channel_ids: Sequen
         ),
         execution_options=NO_SYNC,
     )
+
+
+async def share_a_channel(session: AsyncSession, user_a: str, user_b: str) -> bool:
+    """Whether two users are both members of some team channel (direct and group messages do not count)."""
+    mine = aliased(ChannelMember)
+    theirs = aliased(ChannelMember)
+    stmt = (
+        select(mine.channel_id)
+        .join(theirs, theirs.channel_id == mine.channel_id)
+        .join(Channel, Channel.id == mine.channel_id)
+        .where(mine.user_id == user_a, theirs.user_id == user_b, Channel.team_id != "", Channel.delete_at == 0)
+        .limit(1)
+    )
+    return (await session.execute(stmt)).first() is not None
+
+
+async def channel_mates(session: AsyncSession, user_id: str) -> set[str]:
+    """Everyone who shares a channel (team channel, direct or group message) with `user_id`, themself included."""
+    mine = select(ChannelMember.channel_id).where(ChannelMember.user_id == user_id)
+    stmt = select(ChannelMember.user_id).where(ChannelMember.channel_id.in_(mine)).distinct()
+    return set((await session.execute(stmt)).scalars()) | {user_id}

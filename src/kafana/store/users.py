@@ -11,8 +11,9 @@ from kafana.models import AccessToken, ChannelMember, Session, Status, TeamMembe
 from kafana.store.dialect import ilike_prefix
 
 
-async def get_user(session: AsyncSession, user_id: str) -> User | None:
-    return await session.get(User, user_id)
+async def get_user(session: AsyncSession, user_id: str, *, for_update: bool = False) -> User | None:
+    """`for_update` locks the row on PostgreSQL (SQLite's one writer already serializes writes)."""
+    return await session.get(User, user_id, with_for_update=for_update or None)
 
 
 async def get_user_by_username(session: AsyncSession, username: str) -> User | None:
@@ -135,6 +136,22 @@ async def delete_sessions_for_user(session: AsyncSession, user_id: str, *, keep_
     return hashes
 
 
+async def delete_session(session: AsyncSession, user_id: str, session_id: str) -> str | None:
+    """Remove one of `user_id`'s login sessions; its token hash, or None when there is no such session."""
+    cond = (Session.id == session_id, Session.user_id == user_id, Session.access_token_id == "")
+    found = (await session.execute(select(Session.token_hash).where(*cond))).scalar_one_or_none()
+    if found is not None:
+        await session.execute(delete(Session).where(*cond))
+    return found
+
+
+async def delete_all_sessions(session: AsyncSession) -> list[str]:
+    """Every login session of every user (an admin's emergency logout); returns the token hashes."""
+    hashes = list((await session.execute(select(Session.token_hash))).scalars())
+    await session.execute(delete(Session))
+    return hashes
+
+
 async def delete_sessions_for_device(session: AsyncSession, user_id: str, device_id: str) -> None:
     await session.execute(delete(Session).where(Session.user_id == user_id, Session.device_id == device_id))
 
@@ -171,3 +188,10 @@ async def get_online_user_ids(session: AsyncSession, user_ids: Sequence[str]) ->
 
 async def touch_user_activity(session: AsyncSession, user_id: str, at: int) -> None:
     await session.execute(update(User).where(User.id == user_id).values(last_activity_at=at))
+
+
+async def set_guest_memberships(session: AsyncSession, user_id: str, guest: bool) -> None:
+    """Every team and channel membership of the user becomes a guest's (or a member's again); no admin roles."""
+    values = {"scheme_guest": guest, "scheme_user": not guest, "scheme_admin": False}
+    await session.execute(update(TeamMember).where(TeamMember.user_id == user_id).values(**values))
+    await session.execute(update(ChannelMember).where(ChannelMember.user_id == user_id).values(**values))
