@@ -9,6 +9,7 @@ from typing import Any
 from kafana.access import has_system_permission
 from kafana.actions import audit
 from kafana.actions.context import Actor, Services
+from kafana.actions.profiles import notify_user_updated
 from kafana.db import UnitOfWork
 from kafana.events import to_all
 from kafana.lib.clock import now_ms
@@ -123,7 +124,7 @@ async def do_patch_bot(svc: Services, actor: Actor, bot_id: str, data: dict[str,
         if "description" in texts:
             user.bot_description = texts["description"]
         bot.update_at = user.update_at = now_ms()
-        uow.emit(to_all("user_updated", {"user": user.to_api()}))
+        notify_user_updated(uow, user)
     svc.auth_cache.drop_user(bot_id)
     return bot, user
 
@@ -141,7 +142,7 @@ async def do_set_bot_active(svc: Services, actor: Actor, bot_id: str, active: bo
         bot.delete_at = user.delete_at = 0 if active else now
         bot.update_at = user.update_at = now
         audit.record_txn(uow, svc, "enable_bot" if active else "disable_bot", actor=actor, target_id=bot_id)
-        uow.emit(to_all("user_updated", {"user": user.to_api()}))
+        notify_user_updated(uow, user)
     svc.auth_cache.drop_user(bot_id)
     return bot, user
 
@@ -167,7 +168,7 @@ async def disable_bots_of_txn(uow: UnitOfWork, owner_id: str) -> list[str]:
     for bot, user in await bots_store.active_bots_of(uow.session, owner_id):
         bot.delete_at = user.delete_at = now
         bot.update_at = user.update_at = now
-        uow.emit(to_all("user_updated", {"user": user.to_api()}))
+        notify_user_updated(uow, user)
         ids.append(bot.user_id)
     return ids
 

@@ -13,7 +13,8 @@ from typing import Any
 import orjson
 
 from kafana.actions.context import Actor, Services
-from kafana.actions.users import check_can_edit_user, notify_user_updated
+from kafana.actions.profiles import notify_user_updated
+from kafana.actions.users import check_can_edit_user
 from kafana.db import UnitOfWork
 from kafana.lib.clock import now_ms
 from kafana.lib.errors import AppError, bad_request, not_found

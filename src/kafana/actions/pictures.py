@@ -14,7 +14,8 @@ import json
 from kafana.access import access_team, require, team_permissions
 from kafana.actions.context import Services
 from kafana.actions.files import TOO_LARGE_IMAGE, Incoming
-from kafana.actions.users import check_can_edit_user, notify_user_updated
+from kafana.actions.profiles import notify_user_updated
+from kafana.actions.users import check_can_edit_user
 from kafana.events import to_team
 from kafana.files import images
 from kafana.files.sniff import IMAGE_TYPES, sniff

@@ -24,6 +24,7 @@ import httpx
 
 from kafana.actions import audit, auth, invites
 from kafana.actions.context import Services
+from kafana.actions.profiles import notify_user_updated
 from kafana.db import UnitOfWork
 from kafana.events import to_all
 from kafana.lib.clock import now_ms
@@ -231,7 +232,7 @@ async def _sign_in(svc: Services, chosen: Provider, subject: str, username: str,
         elif chosen.follow_username and user.username != username and await users_store.get_user_by_username(db, username) is None:
             audit.record_txn(uow, svc, "sso_rename", user_id=user.id, old=user.username, new=username)
             user.username, user.update_at = username, now_ms()
-            uow.emit(to_all("user_updated", {"user": user.to_api()}))
+            notify_user_updated(uow, user)
         # Just signed up but waiting for approval: the account is kept, no session is opened.
         outcome = auth.PENDING if user.delete_at else await auth.open_session_txn(uow, svc, user, via=chosen.service)
     if isinstance(outcome, AppError):

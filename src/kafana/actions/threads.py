@@ -16,7 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from kafana.access import ChannelAccess, access_post, access_team
 from kafana.actions.context import Actor, Services
-from kafana.actions.users import sanitize
+from kafana.actions.profiles import sanitize
 from kafana.db import UnitOfWork
 from kafana.events import Event, to_user
 from kafana.lib.clock import now_ms

@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from kafana.access import access_channel, access_team, has_system_permission
 from kafana.actions import audit, auth, bots, invites
 from kafana.actions.context import Actor, Services
-from kafana.db import UnitOfWork
+from kafana.actions.profiles import notify_user_updated
 from kafana.events import to_all, to_user
 from kafana.lib.clock import now_ms
 from kafana.lib.errors import AppError, bad_request, forbidden, not_found
@@ -37,24 +37,6 @@ PATCHABLE = {
 MAX_NOTIFY_PROPS = 64
 EXISTS_ERROR = AppError(400, "app.user.save.username_exists.app_error", "An account with that username already exists.")
 EMAIL_EXISTS_ERROR = AppError(400, "app.user.save.email_exists.app_error", "An account with that email already exists.")
-
-
-def notify_user_updated(uow: UnitOfWork, user: User) -> None:
-    """`user_updated` as each viewer may see the user (Mattermost's sendUpdatedUserEvent): the whole profile to
-    the user and to system admins, without email or settings to everyone else."""
-    full = user.to_api(full=True)
-    uow.emit(to_user(user.id, "user_updated", {"user": full}))
-    uow.emit(to_all("user_updated", {"user": full}, omit=frozenset({user.id}), admins=True))
-    uow.emit(to_all("user_updated", {"user": {**user.to_api(), "email": ""}}, omit=frozenset({user.id}), admins=False))
-
-
-def sanitize(viewer: Actor, user: User) -> dict[str, Any]:
-    """What `viewer` may see of `user`: everything of themselves (admins too), no email of others."""
-    if viewer.is_admin or viewer.user_id == user.id:
-        return user.to_api(full=True)
-    out = user.to_api()
-    out["email"] = ""
-    return out
 
 
 async def do_create_user(

@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from starlette.responses import Response
 
-from kafana.actions import auth, mfa, users
+from kafana.actions import auth, mfa, profiles, users
 from kafana.api.body import read_id_list, read_object
 from kafana.api.deps import (
     ActorDep,
@@ -69,7 +69,7 @@ async def create_user(request: Request, svc: ServicesDep, t: str = "", iid: str 
     token, _ = token_from_request(request)
     actor = await current_actor(request) if token else None
     user = await users.do_create_user(svc, actor, body.data, create_at=body.int("create_at"), token=t[:128], invite_id=iid[:64])
-    return created(users.sanitize(actor or Actor(user), user))
+    return created(profiles.sanitize(actor or Actor(user), user))
 
 
 @router.get("/users/me")
@@ -106,19 +106,19 @@ async def list_users(
         offset=offset,
         limit=limit,
     )
-    return JSON([users.sanitize(actor, u) for u in found])
+    return JSON([profiles.sanitize(actor, u) for u in found])
 
 
 @router.post("/users/ids")
 async def get_users_by_ids(request: Request, svc: ServicesDep, actor: ActorDep, since: Timestamp = 0) -> JSON:
     ids = await read_id_list(request, "user_ids")
-    return JSON([users.sanitize(actor, u) for u in await users.get_users_by_ids(svc, actor, ids, since=since)])
+    return JSON([profiles.sanitize(actor, u) for u in await users.get_users_by_ids(svc, actor, ids, since=since)])
 
 
 @router.post("/users/usernames")
 async def get_users_by_usernames(request: Request, svc: ServicesDep, actor: ActorDep) -> JSON:
     names = await read_id_list(request, "usernames")
-    return JSON([users.sanitize(actor, u) for u in await users.get_users_by_usernames(svc, actor, names)])
+    return JSON([profiles.sanitize(actor, u) for u in await users.get_users_by_usernames(svc, actor, names)])
 
 
 @router.get("/users/username/{username}")
@@ -126,19 +126,19 @@ async def get_user_by_username(username: str, svc: ServicesDep, actor: ActorDep)
     found = await users.get_users_by_usernames(svc, actor, [username])
     if not found:
         raise not_found("user")
-    return JSON(users.sanitize(actor, found[0]))
+    return JSON(profiles.sanitize(actor, found[0]))
 
 
 @router.get("/users/email/{email}")
 async def get_user_by_email(email: str, svc: ServicesDep, actor: ActorDep) -> JSON:
     user = await users.get_user_by_email(svc, actor, email)
-    return JSON(users.sanitize(actor, user))
+    return JSON(profiles.sanitize(actor, user))
 
 
 @router.get("/users/autocomplete")
 async def autocomplete_users(svc: ServicesDep, actor: ActorDep, name: str = "", in_team: str = "", in_channel: str = "", limit: int = 100) -> JSON:
     result = await users.autocomplete(svc, actor, name, in_team=in_team, in_channel=in_channel, limit=min(max(limit, 1), 200))
-    return JSON({key: [users.sanitize(actor, u) for u in found] for key, found in result.items()})
+    return JSON({key: [profiles.sanitize(actor, u) for u in found] for key, found in result.items()})
 
 
 @router.post("/users/search")
@@ -160,27 +160,27 @@ async def search_users(request: Request, svc: ServicesDep, actor: ActorDep) -> J
         offset=0,
         limit=min(max(body.int("limit", 100), 1), 200),
     )
-    return JSON([users.sanitize(actor, u) for u in found])
+    return JSON([profiles.sanitize(actor, u) for u in found])
 
 
 @router.post("/users/group_channels")
 async def get_profiles_in_group_channels(request: Request, svc: ServicesDep, actor: ActorDep) -> JSON:
     ids = await read_id_list(request, "channel_ids", limit=200)
     result = await users.profiles_in_channels(svc, actor, ids)
-    return JSON({cid: [users.sanitize(actor, u) for u in found] for cid, found in result.items()})
+    return JSON({cid: [profiles.sanitize(actor, u) for u in found] for cid, found in result.items()})
 
 
 @router.get("/users/{user_id}")
 async def get_user(user_id: str, svc: ServicesDep, actor: ActorDep) -> JSON:
     user = await users.get_user(svc, actor, resolve_user_id(actor, user_id))
-    return JSON(users.sanitize(actor, user))
+    return JSON(profiles.sanitize(actor, user))
 
 
 @router.put("/users/{user_id}/patch")
 async def patch_user(user_id: str, request: Request, svc: ServicesDep, actor: ActorDep) -> JSON:
     body = await read_object(request)
     user = await users.do_patch_user(svc, actor, resolve_user_id(actor, user_id), body.data)
-    return JSON(users.sanitize(actor, user))
+    return JSON(profiles.sanitize(actor, user))
 
 
 @router.put("/users/{user_id}")
@@ -190,7 +190,7 @@ async def update_user(user_id: str, request: Request, svc: ServicesDep, actor: A
     if body.str("id") != uid:
         raise invalid_param("user_id")
     user = await users.do_patch_user(svc, actor, uid, body.data)
-    return JSON(users.sanitize(actor, user))
+    return JSON(profiles.sanitize(actor, user))
 
 
 @router.put("/users/{user_id}/password")
