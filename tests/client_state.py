@@ -379,6 +379,12 @@ class ClientState:
             self.me = user
         self.users[user["id"]] = user
 
+    async def _on_user_role_updated(self, data: dict[str, Any], broadcast: dict[str, Any], api: Api) -> None:
+        if data["user_id"] == self.user_id:  # what one may see changes with one's roles: the webapp reloads
+            fresh = await fetch_state(api)
+            for name in self.__dataclass_fields__:
+                setattr(self, name, getattr(fresh, name))
+
     async def _on_status_change(self, data: dict[str, Any], broadcast: dict[str, Any], api: Api) -> None:
         if data["user_id"] == self.user_id:
             self.status = data["status"]

@@ -36,10 +36,8 @@ class Settings(BaseModel):
     signup_mode: Literal["open", "invite", "closed"] = "invite"
     invite_permission: Literal["members", "team_admins", "system_admins"] = "members"  # who may invite people
     invite_expiry_hours: int = 48  # email invitations (one-time) expire after this long
-    signup_approval: bool = False
-    guest_accounts_enabled: bool = (
-        True  # guests: invited into chosen channels, they see nothing else  # self-made accounts wait, deactivated, until an admin activates them
-    )
+    signup_approval: bool = False  # self-made accounts wait, deactivated, until an admin activates them
+    guest_accounts_enabled: bool = True  # guests: invited into chosen channels, they see nothing else
     mfa_enabled: bool = True  # users may turn on two-factor authentication (TOTP)
     mfa_enforced: bool = False  # password accounts must: until they do, every other route answers 403
     maximum_login_attempts: int = 10

@@ -33,7 +33,9 @@ async def test_set_shows_in_props_and_emits_user_updated(admin: Api, anon: Api, 
     current, recent = props(await admin.get(f"/users/{bob.id}"))
     assert (current["emoji"], current["text"], current["duration"]) == ("calendar", "In a meeting", "one_hour")
     assert datetime.fromisoformat(current["expires_at"]) > datetime.now(UTC) and recent == [current]
-    to_others, to_bob = [e for e in events if e.event == "user_updated"]
+    updates = [e for e in events if e.event == "user_updated"]
+    to_bob = next(e for e in updates if e.broadcast.user_id == bob.id)
+    to_others = next(e for e in updates if e.broadcast.admins is False)  # admins get the whole profile
     assert json.loads(to_others.data["user"]["props"]["customStatus"]) == current == json.loads(to_bob.data["user"]["props"]["customStatus"])
     assert to_others.broadcast.omit_users == {bob.id} and not to_others.broadcast.channel_id and not to_others.broadcast.team_id
     assert to_others.data["user"]["email"] == "" and "notify_props" not in to_others.data["user"]  # others see no email
@@ -86,7 +88,7 @@ async def test_clear_keeps_recents(anon: Api, events: list[Event]) -> None:
     assert await bob.delete("/users/me/status/custom") == {"status": "OK"}
     current, recent = props(await bob.get("/users/me"))
     assert current is None and [r["text"] for r in recent] == ["Break"]
-    assert len([e for e in events if e.event == "user_updated" and e.broadcast.omit_users]) == 2
+    assert len([e for e in events if e.event == "user_updated" and e.broadcast.admins is False]) == 2
 
 
 async def test_recents_newest_first_five_at_most_no_repeats(anon: Api) -> None:
@@ -121,7 +123,7 @@ async def test_expired_statuses_are_cleared_by_the_job(anon: Api, services: Serv
     assert await custom_status.do_expire_custom_statuses(services, now_ms()) == 0
     assert await custom_status.do_expire_custom_statuses(services, now_ms() + 31 * 60_000) == 1
     assert props(await bob.get("/users/me"))[0] is None and props(await ann.get("/users/me"))[0]["text"] == "for good"
-    assert [e.data["user"]["id"] for e in events if e.event == "user_updated" and e.broadcast.omit_users] == [bob.id]
+    assert [e.data["user"]["id"] for e in events if e.event == "user_updated" and e.broadcast.admins is False] == [bob.id]
     assert await custom_status.do_expire_custom_statuses(services, now_ms() + 31 * 60_000) == 0
 
 

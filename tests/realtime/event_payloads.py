@@ -94,6 +94,7 @@ PAYLOADS: dict[str, Payload] = {
     "sidebar_category_deleted": one("user", {"category_id": str}),
     "sidebar_category_order_updated": one("user", {"order": list}),
     "emoji_added": one("all", {"emoji": Json("Emoji")}),
+    "user_role_updated": one("user", {"user_id": str, "roles": str}),
     "thread_updated": one("user", {"thread": Json("UserThread"), "previous_unread_replies": int, "previous_unread_mentions": int}),
     "thread_read_changed": Payload("user", (Shape(THREAD_READ, THREAD_READ_EXTRA), Shape({"timestamp": int}))),
     "thread_follow_changed": one("user", {"thread_id": str, "state": bool, "reply_count": int}),

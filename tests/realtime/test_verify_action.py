@@ -245,6 +245,10 @@ async def open_gm(w: World) -> None:
     await w.admin.post("/channels/group", [w.admin.id, w.bob.id, w.carol.id], expect=201)
 
 
+async def make_eve_system_admin(w: World) -> None:
+    await w.admin.put(f"/users/{w.users['eve'].id}/roles", {"roles": "system_user system_admin"})
+
+
 async def update_bob(w: World) -> None:
     await w.bob.put(f"/users/{w.bob.id}/patch", {"nickname": "Bobby", "first_name": "Robert"})
 
@@ -396,6 +400,7 @@ SCENARIOS = [
     Scenario("restore team", restore_team, to(TEAM, "restore_team"), prepare=archive_team),
     # users
     Scenario("update user", update_bob, to(OBSERVERS, "user_updated")),
+    Scenario("system roles", make_eve_system_admin, merge(to(OBSERVERS, "user_updated"), to(("eve",), "user_updated", "user_role_updated"))),
     Scenario("new user", new_user, to(OBSERVERS, "new_user")),
     Scenario("status change", bob_dnd, to(("bob",), "status_change")),
     Scenario("custom emoji", bob_adds_emoji, to(OBSERVERS, "emoji_added")),

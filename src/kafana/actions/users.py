@@ -268,6 +268,7 @@ async def do_update_roles(svc: Services, actor: Actor, user_id: str, roles: str)
         user.roles = " ".join(sorted(wanted, key=lambda r: r != "system_admin"))
         user.update_at = now_ms()
         notify_user_updated(uow, user)
+        uow.emit(to_user(user_id, "user_role_updated", {"user_id": user_id, "roles": user.roles}))
     svc.auth_cache.drop_user(user_id)
     return user
 

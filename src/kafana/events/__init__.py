@@ -44,6 +44,7 @@ NAMES = frozenset(
         # users and their settings
         "new_user",
         "user_updated",
+        "user_role_updated",
         "status_change",
         "preferences_changed",
         "preferences_deleted",
