@@ -105,3 +105,21 @@ async def test_a_routing_failure_forces_a_resync_not_a_gap(app: object, admin: A
     await hub.deliver([to_channel("c" * 26, "posted", {}), to_user(admin.id, "status_change", {})])
     assert outlet.close_code == 1011 and conn.id not in hub.connections
     assert hub.resume(conn.id, admin.id, admin.token, 1) is None  # the client gets a new connection id
+
+
+async def test_a_role_change_moves_open_connections_between_audiences(app: object, admin: Api, anon: Api) -> None:
+    hub: Hub = app.state.hub  # type: ignore[attr-defined]
+    eve = await anon.signup("eve")
+    conn = hub.open(eve.id, eve.token)[0]
+    admins_only = to_all("user_updated", {"user": "{}"}, admins=True)
+
+    async def reaches_eve() -> bool:
+        before = conn.next_seq
+        await hub.deliver([admins_only])
+        return conn.next_seq == before + 1
+
+    assert not await reaches_eve()
+    await admin.put(f"/users/{eve.id}/roles", {"roles": "system_user system_admin"})
+    assert conn.is_admin and await reaches_eve()
+    await admin.put(f"/users/{eve.id}/roles", {"roles": "system_user"})
+    assert not conn.is_admin and not await reaches_eve()

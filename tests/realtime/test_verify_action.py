@@ -400,7 +400,7 @@ SCENARIOS = [
     Scenario("restore team", restore_team, to(TEAM, "restore_team"), prepare=archive_team),
     # users
     Scenario("update user", update_bob, to(OBSERVERS, "user_updated")),
-    Scenario("system roles", make_eve_system_admin, merge(to(OBSERVERS, "user_updated"), to(("eve",), "user_updated", "user_role_updated"))),
+    Scenario("system roles", make_eve_system_admin, merge(to(OBSERVERS, "user_updated"), to(("eve",), "user_role_updated", "user_updated"))),
     Scenario("new user", new_user, to(OBSERVERS, "new_user")),
     Scenario("status change", bob_dnd, to(("bob",), "status_change")),
     Scenario("custom emoji", bob_adds_emoji, to(OBSERVERS, "emoji_added")),

@@ -10,8 +10,10 @@ from __future__ import annotations
 import asyncio
 import json
 import re
+from collections.abc import Awaitable, Callable
 
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from kafana.access import has_system_permission
 from kafana.actions.context import Services
@@ -117,16 +119,16 @@ async def do_delete_emoji(svc: Services, actor: Actor, emoji_id: str) -> Emoji:
 
 
 async def get_emoji(svc: Services, emoji_id: str) -> Emoji:
-    async with svc.db.read() as db:
-        emoji = await emoji_store.get_emoji(db, emoji_id)
-    if emoji is None:
-        raise not_found("emoji")
-    return emoji
+    return await _existing(svc, emoji_store.get_emoji, emoji_id)
 
 
 async def get_emoji_by_name(svc: Services, name: str) -> Emoji:
+    return await _existing(svc, emoji_store.get_emoji_by_name, name)
+
+
+async def _existing(svc: Services, lookup: Callable[[AsyncSession, str], Awaitable[Emoji | None]], key: str) -> Emoji:
     async with svc.db.read() as db:
-        emoji = await emoji_store.get_emoji_by_name(db, name)
+        emoji = await lookup(db, key)
     if emoji is None:
         raise not_found("emoji")
     return emoji

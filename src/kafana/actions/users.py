@@ -248,8 +248,8 @@ async def do_set_guest(svc: Services, actor: Actor, user_id: str, guest: bool) -
         user.update_at = now_ms()
         audit.record_txn(uow, svc, "demote_to_guest" if guest else "promote_guest", actor=actor, target_id=user_id)
         await users_store.set_guest_memberships(uow.session, user_id, guest)
-        notify_user_updated(uow, user)
         uow.emit(to_user(user_id, "user_role_updated", {"user_id": user_id, "roles": user.roles}))
+        notify_user_updated(uow, user)  # after the role event: a new admin's connections get the admins' copy
     svc.auth_cache.drop_user(user_id)
     return user
 
@@ -267,8 +267,8 @@ async def do_update_roles(svc: Services, actor: Actor, user_id: str, roles: str)
         audit.record_txn(uow, svc, "update_roles", actor=actor, target_id=user_id, old=user.roles, new=" ".join(sorted(wanted)))
         user.roles = " ".join(sorted(wanted, key=lambda r: r != "system_admin"))
         user.update_at = now_ms()
-        notify_user_updated(uow, user)
         uow.emit(to_user(user_id, "user_role_updated", {"user_id": user_id, "roles": user.roles}))
+        notify_user_updated(uow, user)  # after the role event: a new admin's connections get the admins' copy
     svc.auth_cache.drop_user(user_id)
     return user
 

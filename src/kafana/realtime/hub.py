@@ -139,6 +139,10 @@ class Hub:
             audience = self._present(await self.membership.team(b.team_id))
         else:
             audience = list(self.by_user)
+        if event.event == "user_role_updated":
+            # The admin-only audience follows role changes at once, not only at the next connect or resume.
+            for conn in self.by_user.get(b.user_id, {}).values():
+                conn.is_admin = "system_admin" in str(event.data.get("roles", "")).split()
         prefix = ""
         for user_id in audience:
             if user_id in b.omit_users:
