@@ -196,6 +196,12 @@ class ClientState:
                 member["mention_count_root"] += 1
             member["last_update_at"] = post["create_at"]
 
+    async def _on_ephemeral_message(self, data: dict[str, Any], broadcast: dict[str, Any], api: Api) -> None:
+        """Shown to this user only and never stored: nothing the server's state holds changes."""
+        post = json.loads(data["post"])
+        self._known_channel(post["channel_id"], "ephemeral_message")
+        assert post["user_id"] == self.user_id and post["type"].startswith("system_ephemeral"), post
+
     async def _on_post_edited(self, data: dict[str, Any], broadcast: dict[str, Any], api: Api) -> None:
         post = json.loads(data["post"])
         self._known_channel(post["channel_id"], "post_edited")

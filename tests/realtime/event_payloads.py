@@ -61,6 +61,7 @@ PAYLOADS: dict[str, Payload] = {
         {"post": POST, "channel_display_name": str, "channel_name": str, "channel_type": str, "sender_name": str, "team_id": str, "set_online": bool},
         {"mentions": Json(many=True), "followers": Json(many=True), "otherFile": str, "image": str},
     ),
+    "ephemeral_message": one("user", {"post": POST}),
     "post_edited": one("channel", {"post": POST}),
     "post_deleted": one("channel", {"post": POST, "delete_by": str}),
     "post_unread": one("user", {"channel_id": str, "team_id": str, "post_id": str, "last_viewed_at": int, **UNREAD_COUNTS}),

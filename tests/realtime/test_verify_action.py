@@ -342,7 +342,8 @@ async def activity_in_priv(w: World) -> None:
 
 SCENARIOS = [
     # posts and reactions
-    Scenario("create post with mentions", post_in_priv, to(PUB_MEMBERS, "posted")),
+    # eve is not in the private channel: bob is told she was not notified
+    Scenario("create post with mentions", post_in_priv, merge(to(("admin", "carol"), "posted"), to(("bob",), "posted", "ephemeral_message"))),
     Scenario("reply in a thread", reply_in_pub, merge(to(("admin", "bob"), "posted", "thread_updated"), to(("carol",), "posted"))),
     Scenario("edit post", edit_root, to(PUB_MEMBERS, "post_edited")),
     Scenario("pin post", pin_root, to(PUB_MEMBERS, "post_edited")),

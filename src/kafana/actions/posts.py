@@ -17,13 +17,14 @@ from sqlalchemy.exc import IntegrityError
 from kafana.access import ChannelAccess, access_channel, access_post, channel_permissions
 from kafana.actions.context import Services
 from kafana.actions.link_previews import schedule_preview
+from kafana.actions.notifications import notify_post_txn
 from kafana.actions.threads import notify_thread_updated
 from kafana.db import UnitOfWork
-from kafana.events import to_channel
+from kafana.events import Event, to_channel, to_user
 from kafana.lib.clock import now_ms
 from kafana.lib.errors import AppError, bad_request, forbidden, invalid_param, not_found
 from kafana.lib.ids import is_valid_id, new_id
-from kafana.lib.mentions import keys_match, parse_hashtags, parse_mentions
+from kafana.lib.mentions import parse_hashtags
 from kafana.lib.validation import POST_MESSAGE_MAX_RUNES, POST_PROPS_MAX_BYTES, clean_text
 from kafana.links.opengraph import first_link
 from kafana.models import Channel, Emoji, FileInfo, Post, User
@@ -34,7 +35,6 @@ from kafana.store import emoji as emoji_store
 from kafana.store import files as files_store
 from kafana.store import posts as posts_store
 from kafana.store import search as search_store
-from kafana.store import users as users_store
 
 # Props only the server (webhooks, bots, imports) may set; clients' values are dropped (A14).
 PROTECTED_PROPS = frozenset({"from_bot", "from_webhook", "override_username", "override_icon_url", "override_icon_emoji", "from_plugin", "from_oauth_app"})
@@ -97,7 +97,8 @@ async def create_post_txn(uow: UnitOfWork, actor: Actor, draft: PostDraft) -> tu
     props = check_props(actor, draft.props)
     access = await access_channel(db, actor, draft.channel_id)
     channel = access.channel
-    if "create_post" not in channel_permissions(actor, access) or (access.member is None and not actor.is_admin):
+    permissions = channel_permissions(actor, access)
+    if "create_post" not in permissions or (access.member is None and not actor.is_admin):
         raise forbidden()
     if channel.delete_at:
         raise ARCHIVED
@@ -118,46 +119,28 @@ async def create_post_txn(uow: UnitOfWork, actor: Actor, draft: PostDraft) -> tu
     await posts_store.bump_channel_counters(db, channel.id, create_at, is_root=root is None)
     if access.member is not None:
         await channels_store.set_caught_up(db, actor.user_id, [channel.id], max(create_at, now))
-    mentioned = await _apply_mentions(uow, channel, post, actor.user_id)
     if root is not None:
         post.reply_count = root.reply_count + 1
         await posts_store.add_reply_to_root(db, root.id, create_at)
         thread = await posts_store.upsert_thread(db, root, actor.user_id, create_at)
-        await posts_store.follow_thread(db, root.id, [root.user_id, actor.user_id, *mentioned], create_at, viewed_by=actor.user_id)
-        await posts_store.bump_thread_mentions(db, root.id, [u for u in mentioned if u != actor.user_id])
-    uow.emit(_posted_event(channel, post, actor.user, mentioned, files))
+        # The root's author and the replier follow the thread before notifications are worked out, as in Mattermost.
+        await posts_store.follow_thread(db, root.id, [root.user_id, actor.user_id], create_at, viewed_by=actor.user_id)
+    notes = await notify_post_txn(uow, channel, post, root, channel_mentions="use_channel_mentions" in permissions)
+    mentioned = notes.plan.mentioned
+    if root is not None and mentioned:
+        await posts_store.follow_thread(db, root.id, mentioned, create_at)
+        await posts_store.bump_thread_mentions(db, root.id, mentioned)
+    uow.emit(_posted_event(channel, post, actor.user, mentioned, files, followers=notes.plan.followers))
+    if notes.not_in_channel:
+        uow.emit(_not_in_channel_notice(post, notes.not_in_channel))
     if root is not None:
         await notify_thread_updated(uow, channel, root, thread, post, mentioned)
     return post, True
 
 
-async def _apply_mentions(uow: UnitOfWork, channel: Channel, post: Post, sender_id: str) -> list[str]:
-    """Work out who the post mentions and bump their mention counters; returns their ids."""
-    db = uow.session
-    words = parse_mentions(post.message)
-    everyone = channel.type == "D" or words.channel_wide or words.here
-    candidates = await posts_store.get_mention_candidates(db, channel.id, sorted(words.usernames), everyone=everyone)
-    mentioned: set[str] = set()
-    here_ids: set[str] = set()
-    if words.here:
-        here_ids = await users_store.get_online_user_ids(db, [c[0] for c in candidates])
-    for user_id, username, keys, channel_setting, member_props in candidates:
-        if user_id == sender_id:
-            continue
-        if channel.type == "D" or username in words.usernames:
-            mentioned.add(user_id)
-            continue
-        ignore_wide = member_props.get("ignore_channel_mentions") == "on" or (
-            member_props.get("ignore_channel_mentions", "default") == "default" and channel_setting == "false"
-        )
-        if (not ignore_wide and (words.channel_wide or (words.here and user_id in here_ids))) or (keys and keys_match(keys, words.words)):
-            mentioned.add(user_id)
-    ordered = sorted(mentioned)
-    await posts_store.bump_mentions(db, channel.id, ordered, is_root=not post.root_id, at=post.create_at)
-    return ordered
-
-
-def _posted_event(channel: Channel, post: Post, sender: User | None, mentioned: list[str], files: Sequence[FileInfo] = ()) -> Any:
+def _posted_event(
+    channel: Channel, post: Post, sender: User | None, mentioned: list[str], files: Sequence[FileInfo] = (), *, followers: Sequence[str] = ()
+) -> Any:
     data: dict[str, Any] = {
         "post": json.dumps(post.to_api(metadata=post_metadata(post, files))),
         "channel_display_name": channel.display_name,
@@ -169,9 +152,34 @@ def _posted_event(channel: Channel, post: Post, sender: User | None, mentioned: 
     }
     if mentioned:
         data["mentions"] = json.dumps(mentioned)
+    if followers:
+        data["followers"] = json.dumps(list(followers))
     if files:
         data["otherFile" if any(not f.mime_type.startswith("image/") for f in files) else "image"] = "true"
     return to_channel(channel.id, "posted", data)
+
+
+def _not_in_channel_notice(post: Post, users: Sequence[User]) -> Event:
+    """Mattermost's ephemeral `system_ephemeral_add_to_channel` post, to the poster only: the people they named
+    are not in the channel, so were not notified; clients offer to add them."""
+    names = [u.username for u in users]
+    who = f"@{names[0]}" if len(names) == 1 else ", ".join(f"@{n}" for n in names[:-1]) + f" and @{names[-1]}"
+    message = f"{who} did not get notified by this mention because they are not in the channel. Would you like to add them to it? They will have access to all message history."
+    props = {
+        "add_channel_member": {
+            "post_id": post.id,
+            "usernames": names,
+            "not_in_channel_usernames": names,
+            "user_ids": [u.id for u in users],
+            "not_in_channel_user_ids": [u.id for u in users],
+            "not_in_groups_usernames": [],
+            "not_in_groups_user_ids": [],
+        }
+    }
+    notice = new_post(
+        post.channel_id, post.user_id, message, post.create_at + 1, root_id=post.root_id, post_type="system_ephemeral_add_to_channel", props=props
+    )
+    return to_user(post.user_id, "ephemeral_message", {"post": json.dumps(notice.to_api())})
 
 
 async def attach_files(db: Any, actor: Actor, post: Post, file_ids: Sequence[str]) -> list[FileInfo]:

@@ -19,6 +19,7 @@ NAMES = frozenset(
         "post_edited",
         "post_deleted",
         "post_unread",
+        "ephemeral_message",
         "reaction_added",
         "reaction_removed",
         "typing",

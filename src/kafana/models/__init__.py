@@ -6,6 +6,7 @@ from kafana.models.bots import Bot
 from kafana.models.channels import Channel, ChannelMember, SidebarCategory
 from kafana.models.files import Emoji, FileInfo
 from kafana.models.invites import Invitation
+from kafana.models.notify import GroupMember, PushDelivery, UserGroup, WebPushSubscription
 from kafana.models.posts import Post, Reaction, Thread, ThreadMembership
 from kafana.models.search import PostSearch
 from kafana.models.sso import SsoState
@@ -23,12 +24,14 @@ __all__ = [
     "CustomStatusExpiry",
     "Emoji",
     "FileInfo",
+    "GroupMember",
     "Invitation",
     "JobLease",
     "Post",
     "PostSearch",
     "Preference",
     "Presence",
+    "PushDelivery",
     "Reaction",
     "Session",
     "SidebarCategory",
@@ -40,4 +43,6 @@ __all__ = [
     "Thread",
     "ThreadMembership",
     "User",
+    "UserGroup",
+    "WebPushSubscription",
 ]

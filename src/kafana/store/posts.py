@@ -125,20 +125,29 @@ async def bump_mentions(session: AsyncSession, channel_id: str, user_ids: Sequen
 
 
 async def get_mention_candidates(
-    session: AsyncSession, channel_id: str, usernames: Sequence[str], *, everyone: bool
-) -> list[tuple[str, str, str, str, dict[str, str]]]:
-    """(user_id, username, mention keys, user's "channel" notify setting, member notify_props) of the active
-    members who could be mentioned: all of them for channel-wide mentions and DMs, otherwise only those named
-    with an @ or who have mention keys (the common post reads next to nothing)."""
+    session: AsyncSession, channel_id: str, usernames: Sequence[str], *, everyone: bool, user_ids: Sequence[str] = ()
+) -> list[tuple[str, str, str, dict[str, str], dict[str, str]]]:
+    """(user_id, username, mention keys, user notify_props, member notify_props) of the active members who
+    could be notified: all of them for channel-wide mentions and DMs, otherwise those named with an @, those
+    with mention keys, `user_ids` (group members, thread people) and those who want a push for every post
+    (the common post reads next to nothing)."""
     stmt = (
         select(User.id, User.username, User.mention_keys, User.notify_props, ChannelMember.notify_props)
         .join(ChannelMember, ChannelMember.user_id == User.id)
         .where(ChannelMember.channel_id == channel_id, User.delete_at == 0)
     )
     if not everyone:
-        stmt = stmt.where(or_(User.username.in_(list(usernames)), User.mention_keys != ""))
+        stmt = stmt.where(
+            or_(
+                User.username.in_(list(usernames)),
+                User.mention_keys != "",
+                User.id.in_(list(user_ids)),
+                User.notify_props["push"].as_string() == "all",
+                ChannelMember.notify_props["push"].as_string() == "all",
+            )
+        )
     rows = (await session.execute(stmt)).all()
-    return [(r[0], r[1], r[2], str((r[3] or {}).get("channel", "true")), r[4] or {}) for r in rows]
+    return [(r[0], r[1], r[2], r[3] or {}, r[4] or {}) for r in rows]
 
 
 async def add_reply_to_root(session: AsyncSession, root_id: str, at: int) -> None:

@@ -185,3 +185,8 @@ async def mark_all_read(session: AsyncSession, user_id: str, team_id: str, at: i
         .values(last_viewed=at, unread_mentions=0, last_updated=at),
         execution_options=NO_SYNC,
     )
+
+
+async def get_follower_ids(session: AsyncSession, root_id: str) -> set[str]:
+    stmt = select(ThreadMembership.user_id).where(ThreadMembership.post_id == root_id, ThreadMembership.following.is_(True))
+    return set((await session.execute(stmt)).scalars())
