@@ -81,8 +81,12 @@ class Settings(BaseModel):
     smtp_password: str = ""
     smtp_security: Literal["none", "starttls", "tls"] = "none"
     email_from: str = "kafana@localhost"
-    retention_message_days: int = 0
-    retention_file_days: int = 0
+    # Data retention: messages (with their files) and files older than this many days are deleted for real;
+    # 0 keeps them. `retention_file_days` 0 means files follow messages. Teams and channels can have their
+    # own policies (/data_retention/policies). The job runs every `retention_job_minutes`, on one node.
+    retention_message_days: int = Field(default=0, ge=0)
+    retention_file_days: int = Field(default=0, ge=0)
+    retention_job_minutes: float = Field(default=60.0, gt=0)
     # Files: uploads, thumbnails, profile pictures and emoji. `local` keeps them under files_directory
     # (default data_dir/files); `s3` in an S3-compatible bucket (several nodes share it).
     files_backend: Literal["local", "s3"] = "local"

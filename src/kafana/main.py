@@ -28,6 +28,7 @@ from kafana.api import (
     posts,
     preferences,
     reactions,
+    retention,
     search,
     statuses,
     system,
@@ -64,6 +65,7 @@ API_MODULES = (
     system,
     audits,
     bots,
+    retention,
 )
 
 

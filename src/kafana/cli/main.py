@@ -21,10 +21,12 @@ db_app = typer.Typer(no_args_is_help=True, help="Database maintenance.")
 user_app = typer.Typer(no_args_is_help=True, help="Manage accounts.")
 team_app = typer.Typer(no_args_is_help=True, help="Manage teams.")
 config_app = typer.Typer(no_args_is_help=True, help="Inspect settings.")
+retention_app = typer.Typer(no_args_is_help=True, help="Data retention.")
 app.add_typer(db_app, name="db")
 app.add_typer(user_app, name="user")
 app.add_typer(team_app, name="team")
 app.add_typer(config_app, name="config")
+app.add_typer(retention_app, name="retention")
 
 T = TypeVar("T")
 DataDir = Annotated[Path | None, typer.Option("--data-dir", help="Where the SQLite database and files live.")]
@@ -133,6 +135,19 @@ def config_show(data_dir: DataDir = None, config: ConfigFile = None) -> None:
     """Print the effective settings (secrets masked)."""
     settings = settings_for(data_dir, config)
     typer.echo(json.dumps(settings.masked(), indent=2, sort_keys=True))
+
+
+@retention_app.command("run")
+def retention_run(data_dir: DataDir = None, config: ConfigFile = None) -> None:
+    """Delete expired messages and files now (the server also does it every `retention_job_minutes`)."""
+    from kafana.actions.retention import RetentionRun, do_run_retention
+
+    def show(run: RetentionRun) -> None:
+        typer.echo(f"\r{run.channels_done}/{run.channels} channels, {run.posts:,} posts and {run.files:,} files deleted", nl=False, err=True)
+
+    done = run_with_services(settings_for(data_dir, config), lambda svc: do_run_retention(svc, progress=show))
+    typer.echo("" if done.channels else "No retention policy applies: nothing to delete.", err=True)
+    typer.echo(f"Deleted {done.posts} posts and {done.files} files in {done.channels} channels.")
 
 
 def main() -> None:

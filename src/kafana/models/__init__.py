@@ -8,6 +8,7 @@ from kafana.models.files import Emoji, FileInfo
 from kafana.models.invites import Invitation
 from kafana.models.notify import GroupMember, PushDelivery, UserGroup, WebPushSubscription
 from kafana.models.posts import Post, Reaction, Thread, ThreadMembership
+from kafana.models.retention import RetentionPolicy, RetentionPolicyChannel, RetentionPolicyTeam
 from kafana.models.search import PostSearch
 from kafana.models.sso import SsoState
 from kafana.models.system import JobLease, SystemValue
@@ -33,6 +34,9 @@ __all__ = [
     "Presence",
     "PushDelivery",
     "Reaction",
+    "RetentionPolicy",
+    "RetentionPolicyChannel",
+    "RetentionPolicyTeam",
     "Session",
     "SidebarCategory",
     "SsoState",

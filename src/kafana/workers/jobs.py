@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Sequence
 
-from kafana.actions import custom_status, presence
+from kafana.actions import custom_status, presence, retention
 from kafana.actions.context import Services
 from kafana.workers.scheduler import Job
 
 CUSTOM_STATUS_EXPIRY_SECONDS = 30.0
+log = logging.getLogger(__name__)
 
 
 def default_jobs(svc: Services, connected: Callable[[], Sequence[str]]) -> list[Job]:
@@ -24,8 +26,14 @@ def default_jobs(svc: Services, connected: Callable[[], Sequence[str]]) -> list[
     async def expire_custom_statuses(now: int) -> None:
         await custom_status.do_expire_custom_statuses(svc, now)
 
+    async def purge_expired(now: int) -> None:
+        done = await retention.do_run_retention(svc, now)
+        if done.posts or done.files:
+            log.info("retention deleted %d posts and %d files in %d channels", done.posts, done.files, done.channels)
+
     return [
         Job("presence_heartbeat", beat, heartbeat),
         Job("presence_sweep", beat, sweep, leased=True),
         Job("custom_status_expiry", CUSTOM_STATUS_EXPIRY_SECONDS, expire_custom_statuses, leased=True),
+        Job("data_retention", svc.settings.retention_job_minutes * 60.0, purge_expired, leased=True),
     ]
