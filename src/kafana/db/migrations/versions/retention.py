@@ -1,7 +1,7 @@
 """Granular data retention policies and their teams and channels.
 
 Revision ID: retention
-Revises: sso
+Revises: notify
 Create Date: 2026-11-30 07:28:14.264008
 """
 
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = 'retention'
-down_revision: str | None = 'sso'
+down_revision: str | None = 'notify'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
