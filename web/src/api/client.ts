@@ -1,6 +1,6 @@
 // A small typed client over the public API v4. The browser keeps the session in Mattermost's cookies
 // (MMAUTHTOKEN is HttpOnly); writes carry X-Requested-With and the MMCSRF cookie as X-CSRF-Token.
-import type {Channel, ChannelMember, Post, PostList, Preference, Reaction, ServerError, Status, Team, User, UserThread, UserThreadList} from './types';
+import type {Channel, ChannelMember, CustomEmoji, FileInfo, Post, PostList, Preference, Reaction, ServerError, Status, Team, User, UserThread, UserThreadList} from './types';
 
 export class ApiError extends Error {
     readonly status: number;
@@ -23,17 +23,41 @@ function cookie(name: string): string {
 
 type Method = 'GET' | 'POST' | 'PUT' | 'DELETE';
 
+/** The headers every write carries (the session is in cookies; these prove the request came from the app). */
+function writeHeaders(): Record<string, string> {
+    const headers: Record<string, string> = {'X-Requested-With': 'XMLHttpRequest', Accept: 'application/json'};
+    const csrf = cookie('MMCSRF');
+    if (csrf) headers['X-CSRF-Token'] = csrf;
+    return headers;
+}
+
+function errorFrom(status: number, text: string, statusText: string): ApiError {
+    let err: Partial<ServerError> = {};
+    try {
+        err = (text ? JSON.parse(text) : {}) ?? {};
+    } catch {
+        err = {};
+    }
+    return new ApiError(status, err.id ?? 'http.' + status, err.message ?? (text || statusText));
+}
+
+/** An upload under way: its answer, and a way to stop it. */
+export interface Upload<T> {
+    done: Promise<T>;
+    abort: () => void;
+}
+
+/** The client-side answer to an aborted upload. */
+export class AbortedError extends Error {}
+
 export class Client {
     constructor(private readonly base = '/api/v4') {}
 
     async request<T>(method: Method, path: string, body?: unknown): Promise<T> {
-        const headers: Record<string, string> = {'X-Requested-With': 'XMLHttpRequest', Accept: 'application/json'};
-        if (body !== undefined) {
+        const isForm = body instanceof FormData;
+        const headers: Record<string, string> = method === 'GET' ? {'X-Requested-With': 'XMLHttpRequest', Accept: 'application/json'} : writeHeaders();
+        if (body !== undefined && !isForm) {
             headers['Content-Type'] = 'application/json';
-        }
-        const csrf = cookie('MMCSRF');
-        if (method !== 'GET' && csrf) {
-            headers['X-CSRF-Token'] = csrf;
         }
         let response: Response;
         try {
@@ -41,23 +65,42 @@ export class Client {
                 method,
                 headers,
                 credentials: 'same-origin',
-                body: body === undefined ? undefined : JSON.stringify(body),
+                body: body === undefined ? undefined : isForm ? body : JSON.stringify(body),
             });
         } catch (err) {
             throw new NetworkError(String(err));
         }
         const text = await response.text();
-        let data: unknown = null;
+        if (!response.ok) throw errorFrom(response.status, text, response.statusText);
         try {
-            data = text ? JSON.parse(text) : null;
+            return (text ? JSON.parse(text) : null) as T;
         } catch {
-            data = null;
+            return null as T;
         }
-        if (!response.ok) {
-            const err = (data ?? {}) as Partial<ServerError>;
-            throw new ApiError(response.status, err.id ?? 'http.' + response.status, err.message ?? (text || response.statusText));
-        }
-        return data as T;
+    }
+
+    /** A multipart POST through XMLHttpRequest, whose upload events report progress (fetch has none for
+     * request bodies), and which can be aborted. */
+    send<T>(path: string, form: FormData, onProgress: (loaded: number, total: number) => void): Upload<T> {
+        const xhr = new XMLHttpRequest();
+        const done = new Promise<T>((resolve, reject) => {
+            xhr.open('POST', this.base + path);
+            for (const [name, value] of Object.entries(writeHeaders())) xhr.setRequestHeader(name, value);
+            xhr.upload.onprogress = (e) => onProgress(e.loaded, e.lengthComputable ? e.total : 0);
+            xhr.onload = () => {
+                if (xhr.status >= 200 && xhr.status < 300) {
+                    try {
+                        resolve(JSON.parse(xhr.responseText) as T);
+                    } catch {
+                        reject(errorFrom(xhr.status, '', xhr.statusText));
+                    }
+                } else reject(errorFrom(xhr.status, xhr.responseText, xhr.statusText));
+            };
+            xhr.onerror = () => reject(new NetworkError('upload failed'));
+            xhr.onabort = () => reject(new AbortedError('aborted'));
+            xhr.send(form);
+        });
+        return {done, abort: () => xhr.abort()};
     }
 
     // Users and sessions
@@ -113,8 +156,9 @@ export class Client {
     postsSince = (channelId: string, since: number) => this.request<PostList>('GET', `/channels/${channelId}/posts?since=${since}`);
     post = (id: string) => this.request<Post>('GET', '/posts/' + id);
     thread = (id: string) => this.request<PostList>('GET', `/posts/${id}/thread`);
-    createPost = (post: {channel_id: string; message: string; root_id?: string; pending_post_id: string}) => this.request<Post>('POST', '/posts', post);
+    createPost = (post: {channel_id: string; message: string; root_id?: string; pending_post_id: string; file_ids?: string[]}) => this.request<Post>('POST', '/posts', post);
     patchPost = (id: string, message: string) => this.request<Post>('PUT', `/posts/${id}/patch`, {message});
+    patchPostProps = (id: string, props: Record<string, unknown>) => this.request<Post>('PUT', `/posts/${id}/patch`, {props});
     deletePost = (id: string) => this.request<unknown>('DELETE', '/posts/' + id);
     pin = (id: string, on: boolean) => this.request<unknown>('POST', `/posts/${id}/${on ? 'pin' : 'unpin'}`);
     addReaction = (userId: string, postId: string, emoji: string) =>
@@ -122,6 +166,30 @@ export class Client {
     removeReaction = (userId: string, postId: string, emoji: string) =>
         this.request<unknown>('DELETE', `/users/${userId}/posts/${postId}/reactions/${encodeURIComponent(emoji)}`);
     flagged = (userId: string) => this.request<PostList>('GET', `/users/${userId}/posts/flagged?per_page=100`);
+
+    // Files, pictures and custom emoji
+    uploadFile = (channelId: string, file: File, clientId: string, onProgress: (loaded: number, total: number) => void) => {
+        const form = new FormData();
+        form.append('channel_id', channelId);
+        form.append('client_ids', clientId);
+        form.append('files', file, file.name);
+        return this.send<{file_infos: FileInfo[]; client_ids: string[]}>('/files', form, onProgress);
+    };
+    clientConfig = () => this.request<Record<string, unknown>>('GET', '/config/client?format=old');
+    setProfileImage = (userId: string, image: Blob) => {
+        const form = new FormData();
+        form.append('image', image, 'picture.png');
+        return this.request<unknown>('POST', `/users/${userId}/image`, form);
+    };
+    resetProfileImage = (userId: string) => this.request<unknown>('DELETE', `/users/${userId}/image`);
+    customEmoji = (page: number, perPage: number) => this.request<CustomEmoji[]>('GET', `/emoji?page=${page}&per_page=${perPage}&sort=name`);
+    createEmoji = (name: string, creatorId: string, image: File) => {
+        const form = new FormData();
+        form.append('emoji', JSON.stringify({name, creator_id: creatorId}));
+        form.append('image', image, image.name);
+        return this.request<CustomEmoji>('POST', '/emoji', form);
+    };
+    deleteEmoji = (id: string) => this.request<unknown>('DELETE', '/emoji/' + id);
 
     // Threads (collapsed reply threads)
     threads = (userId: string, teamId: string) => this.request<UserThreadList>('GET', `/users/${userId}/teams/${teamId}/threads?per_page=50&extended=true`);

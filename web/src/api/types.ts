@@ -14,6 +14,7 @@ export interface User {
     update_at: number;
     timezone?: {useAutomaticTimezone: string | boolean; automaticTimezone: string; manualTimezone: string};
     props?: Record<string, string>;
+    last_picture_update?: number;
 }
 
 export interface Team {
@@ -76,7 +77,52 @@ export interface Post {
     props: Record<string, unknown>;
     pending_post_id?: string;
     reply_count?: number;
-    metadata?: {reactions?: Reaction[]};
+    file_ids?: string[];
+    metadata?: PostMetadata;
+}
+
+export interface PostMetadata {
+    reactions?: Reaction[];
+    files?: FileInfo[];
+    embeds?: Embed[];
+    emojis?: CustomEmoji[];
+}
+
+export interface FileInfo {
+    id: string;
+    user_id: string;
+    post_id: string;
+    channel_id: string;
+    create_at: number;
+    name: string;
+    extension: string;
+    size: number;
+    mime_type: string;
+    width: number;
+    height: number;
+    has_preview_image: boolean;
+    mini_preview?: string | null;
+}
+
+export interface CustomEmoji {
+    id: string;
+    creator_id: string;
+    name: string;
+    create_at: number;
+    delete_at: number;
+}
+
+export interface OpenGraphImage {
+    url: string;
+    secure_url?: string;
+    width?: number;
+    height?: number;
+}
+
+export interface Embed {
+    type: string;
+    url: string;
+    data?: {title?: string; description?: string; site_name?: string; url?: string; images?: OpenGraphImage[] | null};
 }
 
 export interface PostList {

@@ -1,11 +1,15 @@
 import {useEffect, useMemo, useRef, useState} from 'react';
 import {client} from '../api/client';
 import type {Channel, User} from '../api/types';
+import {customEmojiUrl, searchCustom} from '../emoji/custom';
 import {searchEmoji} from '../emoji/names';
+import {isUploading, type UploadItem} from '../files/uploads';
+import {UploadList} from '../files/UploadList';
 import {useT} from '../i18n/useT';
 import {ensureUsers, receiveUsers, sendPost, sendTyping} from '../state/actions';
 import {isDirect} from '../state/channels';
 import {getState, update, useStore} from '../state/store';
+import {draftId, startUploads, takeAttached} from '../state/uploadActions';
 import {useErrorText} from './AuthForms';
 
 interface Suggestion {
@@ -13,13 +17,17 @@ interface Suggestion {
     insert: string;
     label: string;
     detail?: string;
+    image?: string;
 }
+
+const NO_UPLOADS: UploadItem[] = [];
 
 const TRIGGER = /(^|\s)([@~:])([\p{L}\p{N}._+-]*)$/u;
 const draftKey = (channelId: string, rootId: string) => `kafana.draft.${channelId}.${rootId}`;
 
 /** The message box: Enter sends, Shift+Enter is a new line, ↑ in an empty box edits your last message, a draft
- * is kept per channel (and thread), and @, ~ and : open suggestions. */
+ * is kept per channel (and thread), and @, ~ and : open suggestions. Files dropped on it, pasted into it or
+ * chosen with its button upload at once and go out with the next message. */
 export function Composer({channel, rootId = '', label}: {channel: Channel; rootId?: string; label: string}) {
     const t = useT();
     const errorText = useErrorText();
@@ -32,7 +40,14 @@ export function Composer({channel, rootId = '', label}: {channel: Channel; rootI
     const users = useStore((s) => s.users);
     const channels = useStore((s) => s.channels);
     const teamId = useStore((s) => s.teamId);
+    const customEmoji = useStore((s) => s.customEmoji);
+    const uploads = useStore((s) => s.uploads[draftId(channel.id, rootId)]) ?? NO_UPLOADS;
+    const fileInput = useRef<HTMLInputElement>(null);
+    const [dragging, setDragging] = useState(false);
     const archived = channel.delete_at > 0;
+    const attach = (files: FileList | File[] | null | undefined) => {
+        if (files?.length && !archived) startUploads(channel.id, rootId, [...files]);
+    };
 
     useEffect(() => {
         setText(localStorage.getItem(draftKey(channel.id, rootId)) ?? '');
@@ -81,7 +96,9 @@ export function Composer({channel, rootId = '', label}: {channel: Channel; rootI
             );
             setActive(0);
         } else if (q.length >= 2) {
-            setSuggestions(searchEmoji(q, 8).map((e) => ({id: e.name, insert: `:${e.name}: `, label: `${e.char} :${e.name}:`})));
+            const custom = searchCustom(customEmoji, q, 8).map((e) => ({id: 'custom:' + e.name, insert: `:${e.name}: `, label: `:${e.name}:`, image: customEmojiUrl(e.id)}));
+            const standard = searchEmoji(q, 8).map((e) => ({id: e.name, insert: `:${e.name}: `, label: `${e.char} :${e.name}:`}));
+            setSuggestions([...custom, ...standard].slice(0, 8));
             setActive(0);
         } else setSuggestions([]);
     };
@@ -101,13 +118,20 @@ export function Composer({channel, rootId = '', label}: {channel: Channel; rootI
 
     const submit = async () => {
         const message = text.trim();
-        if (!message || archived) return;
+        if (archived) return;
+        if (isUploading(uploads)) {
+            setError(t('upload.wait'));
+            return;
+        }
+        const hasFiles = uploads.some((u) => u.status === 'done');
+        if (!message && !hasFiles) return;
+        const files = takeAttached(channel.id, rootId);
         setText('');
         setError('');
         setSuggestions([]);
         latest.current = '';
         try {
-            await sendPost(channel.id, message, rootId);
+            await sendPost(channel.id, message, rootId, files);
         } catch (err) {
             setError(errorText(err));
         }
@@ -128,7 +152,30 @@ export function Composer({channel, rootId = '', label}: {channel: Channel; rootI
 
     const listId = `suggestions-${channel.id}-${rootId}`;
     return (
-        <div className="composer">
+        <div
+            className={dragging ? 'composer dragging' : 'composer'}
+            onDragOver={(e) => {
+                if (archived || !e.dataTransfer.types.includes('Files')) return;
+                e.preventDefault();
+                e.dataTransfer.dropEffect = 'copy';
+                setDragging(true);
+            }}
+            onDragLeave={(e) => {
+                if (!e.currentTarget.contains(e.relatedTarget as Node | null)) setDragging(false);
+            }}
+            onDrop={(e) => {
+                if (!e.dataTransfer.files.length) return;
+                e.preventDefault();
+                setDragging(false);
+                attach(e.dataTransfer.files);
+            }}
+        >
+            {dragging && (
+                <div className="drop-hint" aria-hidden="true">
+                    {t('composer.dropHere')}
+                </div>
+            )}
+            <UploadList channelId={channel.id} rootId={rootId} uploads={uploads} />
             {suggestions.length > 0 && (
                 <ul className="suggestions" role="listbox" id={listId} aria-label={t('autocomplete.label')}>
                     {suggestions.map((s, i) => (
@@ -140,59 +187,81 @@ export function Composer({channel, rootId = '', label}: {channel: Channel; rootI
                             className={i === active ? 'active' : ''}
                             onMouseDown={(e) => (e.preventDefault(), accept(s))}
                         >
+                            {s.image && <img className="emoji custom-emoji" src={s.image} alt="" width={20} height={20} />}
                             <span>{s.label}</span> {s.detail && <span className="muted">{s.detail}</span>}
                         </li>
                     ))}
                 </ul>
             )}
-            <textarea
-                ref={ref}
-                rows={1}
-                aria-label={label}
-                placeholder={archived ? t('composer.archived') : label}
-                disabled={archived}
-                value={text}
-                role="combobox"
-                aria-expanded={suggestions.length > 0}
-                aria-controls={listId}
-                aria-autocomplete="list"
-                aria-activedescendant={suggestions.length ? `${listId}-${active}` : undefined}
-                onChange={(e) => {
-                    setText(e.target.value);
-                    void suggest(e.target.value, e.target.selectionStart);
-                    const now = Date.now();
-                    if (now - lastTyping.current > 3000) {
-                        lastTyping.current = now;
-                        sendTyping(channel.id, rootId);
-                    }
-                }}
-                onKeyDown={(e) => {
-                    if (suggestions.length) {
-                        if (e.key === 'ArrowDown' || e.key === 'ArrowUp') {
+            <div className="composer-row">
+                <button type="button" className="icon-button attach" aria-label={t('composer.attach')} title={t('composer.attach')} disabled={archived} onClick={() => fileInput.current?.click()}>
+                    📎
+                </button>
+                <input
+                    ref={fileInput}
+                    type="file"
+                    multiple
+                    hidden
+                    onChange={(e) => {
+                        attach(e.target.files);
+                        e.target.value = '';
+                    }}
+                />
+                <textarea
+                    ref={ref}
+                    rows={1}
+                    aria-label={label}
+                    placeholder={archived ? t('composer.archived') : label}
+                    disabled={archived}
+                    value={text}
+                    role="combobox"
+                    aria-expanded={suggestions.length > 0}
+                    aria-controls={listId}
+                    aria-autocomplete="list"
+                    aria-activedescendant={suggestions.length ? `${listId}-${active}` : undefined}
+                    onChange={(e) => {
+                        setText(e.target.value);
+                        void suggest(e.target.value, e.target.selectionStart);
+                        const now = Date.now();
+                        if (now - lastTyping.current > 3000) {
+                            lastTyping.current = now;
+                            sendTyping(channel.id, rootId);
+                        }
+                    }}
+                    onKeyDown={(e) => {
+                        if (suggestions.length) {
+                            if (e.key === 'ArrowDown' || e.key === 'ArrowUp') {
+                                e.preventDefault();
+                                setActive((a) => (a + (e.key === 'ArrowDown' ? 1 : suggestions.length - 1)) % suggestions.length);
+                                return;
+                            }
+                            if (e.key === 'Enter' || e.key === 'Tab') {
+                                e.preventDefault();
+                                accept(suggestions[active]);
+                                return;
+                            }
+                            if (e.key === 'Escape') {
+                                e.stopPropagation();
+                                setSuggestions([]);
+                                return;
+                            }
+                        }
+                        if (e.key === 'Enter' && !e.shiftKey && !e.nativeEvent.isComposing) {
                             e.preventDefault();
-                            setActive((a) => (a + (e.key === 'ArrowDown' ? 1 : suggestions.length - 1)) % suggestions.length);
-                            return;
-                        }
-                        if (e.key === 'Enter' || e.key === 'Tab') {
+                            void submit();
+                        } else if (e.key === 'ArrowUp' && !text && !e.altKey && editLast()) {
                             e.preventDefault();
-                            accept(suggestions[active]);
-                            return;
                         }
-                        if (e.key === 'Escape') {
-                            e.stopPropagation();
-                            setSuggestions([]);
-                            return;
+                    }}
+                    onPaste={(e) => {
+                        if (e.clipboardData.files.length) {
+                            e.preventDefault();
+                            attach(e.clipboardData.files);
                         }
-                    }
-                    if (e.key === 'Enter' && !e.shiftKey && !e.nativeEvent.isComposing) {
-                        e.preventDefault();
-                        void submit();
-                    } else if (e.key === 'ArrowUp' && !text && !e.altKey && editLast()) {
-                        e.preventDefault();
-                    }
-                }}
-                onBlur={() => setTimeout(() => setSuggestions([]), 150)}
-            />
+                    }}
+                    onBlur={() => setTimeout(() => setSuggestions([]), 150)}
+                />
+            </div>
             {error && (
                 <p className="form-error" role="alert">
                     {error}

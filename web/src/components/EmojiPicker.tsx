@@ -1,13 +1,23 @@
-import {useMemo, useState} from 'react';
+import {type ReactNode, useMemo, useState} from 'react';
+import {customEmojiUrl, searchCustom} from '../emoji/custom';
 import {searchEmoji} from '../emoji/names';
 import {useT} from '../i18n/useT';
+import {useStore} from '../state/store';
 import {Dialog} from './common';
+import {CustomEmojiManager} from './CustomEmojiManager';
+import '../emoji/emoji.css';
 
-/** The standard Unicode set, searchable by name; arrow keys move through the results. */
+/** The community's custom emoji, then the standard Unicode set, searchable by name; a button leads to adding
+ * custom emoji. */
 export default function EmojiPicker({onPick, onClose}: {onPick: (name: string) => void; onClose: () => void}) {
     const t = useT();
     const [query, setQuery] = useState('');
+    const [managing, setManaging] = useState(false);
+    const all = useStore((s) => s.customEmoji);
+    const custom = useMemo(() => searchCustom(all, query, query ? 120 : 400), [all, query]);
     const results = useMemo(() => searchEmoji(query, query ? 120 : 400), [query]);
+    if (managing) return <CustomEmojiManager onClose={() => setManaging(false)} />;
+    const first = custom[0]?.name ?? results[0]?.name;
     return (
         <Dialog title={t('emoji.title')} onClose={onClose}>
             <input
@@ -18,17 +28,52 @@ export default function EmojiPicker({onPick, onClose}: {onPick: (name: string) =
                 value={query}
                 onChange={(e) => setQuery(e.target.value)}
                 onKeyDown={(e) => {
-                    if (e.key === 'Enter' && results[0]) onPick(results[0].name);
+                    if (e.key === 'Enter' && first) onPick(first);
                 }}
             />
-            <div className="emoji-grid" role="listbox" aria-label={t('emoji.results')}>
-                {results.map((e) => (
-                    <button type="button" role="option" aria-selected="false" key={e.name} className="emoji-cell" title={`:${e.name}:`} aria-label={`:${e.name}:`} onClick={() => onPick(e.name)}>
-                        {e.char}
-                    </button>
-                ))}
-                {results.length === 0 && <p className="muted">{t('emoji.none')}</p>}
+            <div className="emoji-sections">
+                <EmojiSection id="emoji-custom-heading" title={t('emoji.custom')}>
+                    {custom.map((e) => (
+                        <EmojiOption key={e.id} name={e.name} onPick={onPick}>
+                            <img className="custom-emoji" src={customEmojiUrl(e.id)} alt="" width={28} height={28} loading="lazy" />
+                        </EmojiOption>
+                    ))}
+                </EmojiSection>
+                <EmojiSection id="emoji-standard-heading" title={t('emoji.standard')}>
+                    {results.map((e) => (
+                        <EmojiOption key={e.name} name={e.name} onPick={onPick}>
+                            {e.char}
+                        </EmojiOption>
+                    ))}
+                </EmojiSection>
+                {results.length === 0 && custom.length === 0 && <p className="muted">{t('emoji.none')}</p>}
             </div>
+            <button type="button" className="link-button" onClick={() => setManaging(true)}>
+                {t('customEmoji.manage')}
+            </button>
         </Dialog>
+    );
+}
+
+/** A titled listbox of emoji; nothing when it has none. */
+function EmojiSection({id, title, children}: {id: string; title: string; children: ReactNode[]}) {
+    if (!children.length) return null;
+    return (
+        <div>
+            <h3 id={id} className="emoji-heading">
+                {title}
+            </h3>
+            <div className="emoji-grid" role="listbox" aria-labelledby={id}>
+                {children}
+            </div>
+        </div>
+    );
+}
+
+function EmojiOption({name, onPick, children}: {name: string; onPick: (name: string) => void; children: ReactNode}) {
+    return (
+        <button type="button" role="option" aria-selected="false" className="emoji-cell" title={`:${name}:`} aria-label={`:${name}:`} onClick={() => onPick(name)}>
+            {children}
+        </button>
     );
 }

@@ -2,8 +2,10 @@ import {lazy, memo, Suspense, useState} from 'react';
 import type {Post} from '../api/types';
 import {useT} from '../i18n/useT';
 import {Markdown, type MarkdownContext} from '../markdown/Markdown';
-import {emojiChar} from '../emoji/names';
-import {deletePost, editPost, retryPost, setPreference, togglePin, toggleReaction} from '../state/actions';
+import {EmojiGlyph} from '../emoji/Glyph';
+import {LinkPreview, previewRemoved} from '../files/LinkPreview';
+import {PostFiles} from '../files/PostFiles';
+import {deletePost, editPost, removeLinkPreview, retryPost, setPreference, togglePin, toggleReaction} from '../state/actions';
 import {groupReactions} from '../state/posts';
 import {pref, update, useStore} from '../state/store';
 import {isSystem} from '../state/timeline';
@@ -87,6 +89,10 @@ export const PostItem = memo(function PostItem({post, continuation, ctx, onReply
                         {post.edit_at > 0 && <span className="edited">{t('post.edited')}</span>}
                     </div>
                 )}
+                {post.metadata?.files?.length ? <PostFiles files={post.metadata.files} /> : null}
+                {post.metadata?.embeds?.[0] && !previewRemoved(post) && (
+                    <LinkPreview embed={post.metadata.embeds[0]} onRemove={mine && !pending ? () => void removeLinkPreview(post) : undefined} />
+                )}
                 {pending === 'sending' && <div className="post-state">{t('post.sending')}</div>}
                 {pending === 'failed' && (
                     <div className="post-state failed" role="alert">
@@ -111,7 +117,7 @@ export const PostItem = memo(function PostItem({post, continuation, ctx, onReply
                                 title={`:${r.emoji}:`}
                                 onClick={() => toggleReaction(post.id, r.emoji)}
                             >
-                                <span aria-hidden="true">{emojiChar(r.emoji) ?? `:${r.emoji}:`}</span> {r.count}
+                                <EmojiGlyph name={r.emoji} label={false} /> {r.count}
                             </button>
                         ))}
                     </div>

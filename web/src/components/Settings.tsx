@@ -1,4 +1,4 @@
-import {type FormEvent, useMemo, useState} from 'react';
+import {type FormEvent, lazy, Suspense, useMemo, useState} from 'react';
 import {client} from '../api/client';
 import {useT} from '../i18n/useT';
 import {LOCALES} from '../i18n/locales';
@@ -8,6 +8,8 @@ import {useErrorText} from './AuthForms';
 import {Dialog} from './common';
 
 export type Theme = 'light' | 'dark' | 'system';
+
+const PictureEditor = lazy(() => import('./PictureEditor'));
 
 /** Display name, nickname, language (the user's `locale`), theme, time zone and clock. */
 export function Settings({onClose}: {onClose: () => void}) {
@@ -52,6 +54,12 @@ export function Settings({onClose}: {onClose: () => void}) {
     return (
         <Dialog title={t('settings.title')} onClose={onClose} wide>
             <form className="form settings" onSubmit={save}>
+                <fieldset>
+                    <legend>{t('picture.title')}</legend>
+                    <Suspense fallback={null}>
+                        <PictureEditor />
+                    </Suspense>
+                </fieldset>
                 <fieldset>
                     <legend>{t('settings.profile')}</legend>
                     <label>

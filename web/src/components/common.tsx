@@ -15,7 +15,7 @@ export function Avatar({userId, size = 36}: {userId: string; size?: number}) {
     const t = useT();
     return (
         <span className="avatar" style={{width: size, height: size}}>
-            <img src={`/api/v4/users/${userId}/image?_=${user?.update_at ?? 0}`} alt="" width={size} height={size} loading="lazy" />
+            <img src={`/api/v4/users/${userId}/image?_=${user?.last_picture_update || user?.update_at || 0}`} alt="" width={size} height={size} loading="lazy" />
             {status && <PresenceDot status={status} label={t('status.' + status)} />}
         </span>
     );

@@ -2,7 +2,7 @@
 // schemes, images become links (no remote loads), and @mentions, ~channels and :emoji: are recognised in text.
 import {Lexer, type Token, type Tokens} from 'marked';
 import {Fragment, type ReactNode, useEffect, useMemo, useState} from 'react';
-import {emojiChar} from '../emoji/names';
+import {EmojiGlyph} from '../emoji/Glyph';
 
 export interface MarkdownContext {
     /** Words that mention the reader (their @username, @here, @channel, @all). */
@@ -197,16 +197,7 @@ function decorate(text: string, ctx: MarkdownContext): ReactNode[] {
                 </a>,
             );
         } else if (emoji) {
-            const char = emojiChar(emoji.slice(1, -1));
-            out.push(
-                char ? (
-                    <span key={at} className="emoji" title={emoji} role="img" aria-label={emoji}>
-                        {char}
-                    </span>
-                ) : (
-                    whole
-                ),
-            );
+            out.push(<EmojiGlyph key={at} name={emoji.slice(1, -1)} />);
         }
         last = at + whole.length;
     }

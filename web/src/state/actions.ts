@@ -2,10 +2,12 @@
 // store through the pure helpers.
 import {ApiError, client, NetworkError} from '../api/client';
 import {Socket, type WsEvent} from '../api/socket';
-import type {Channel, ChannelMember, Post, PostList, Preference, Reaction, User} from '../api/types';
+import type {Channel, ChannelMember, FileInfo, Post, PostList, Preference, Reaction, User} from '../api/types';
 import {applyPosted, markViewed} from './channels';
 import {addPending, addReaction, markPending, mergePage, receivePost, removePost, removeReaction} from './posts';
+import {loadCustomEmoji, receiveEmoji} from './emojiActions';
 import {getState, initialState, update} from './store';
+import {loadUploadLimit} from './uploadActions';
 
 export const PAGE_SIZE = 60;
 const TYPING_MS = 5000;
@@ -48,6 +50,8 @@ export async function start(me: User): Promise<void> {
     update(() => ({...initialState(), me, users: {[me.id]: me}}));
     const [teams, prefs] = await Promise.all([client.myTeams(), client.preferences()]);
     update(() => ({teams: teams.filter((t) => !t.delete_at), prefs: prefsMap(prefs)}));
+    void loadUploadLimit();
+    void loadCustomEmoji();
     socket?.close();
     const scheme = location.protocol === 'https:' ? 'wss:' : 'ws:';
     socket = new Socket(`${scheme}//${location.host}/api/v4/websocket`, {
@@ -177,8 +181,9 @@ export async function resync(): Promise<void> {
 
 // ---------- posting ----------
 
-/** Post a message; it shows at once, marked as sending, and is retried with the same pending_post_id. */
-export async function sendPost(channelId: string, message: string, rootId = ''): Promise<void> {
+/** Post a message (and uploaded files); it shows at once, marked as sending, and is retried with the same
+ * pending_post_id. */
+export async function sendPost(channelId: string, message: string, rootId = '', files: FileInfo[] = []): Promise<void> {
     const me = getState().me!;
     const now = Date.now();
     const pendingId = `${me.id}:${now}`;
@@ -196,6 +201,7 @@ export async function sendPost(channelId: string, message: string, rootId = ''):
         message,
         type: '',
         props: {},
+        ...(files.length ? {file_ids: files.map((f) => f.id), metadata: {files}} : {}),
     };
     update((s) => ({posts: addPending(s.posts, local)}));
     await deliver(local);
@@ -210,7 +216,13 @@ export async function retryPost(pendingId: string): Promise<void> {
 
 async function deliver(local: Post): Promise<void> {
     try {
-        const saved = await client.createPost({channel_id: local.channel_id, message: local.message, root_id: local.root_id, pending_post_id: local.pending_post_id!});
+        const saved = await client.createPost({
+            channel_id: local.channel_id,
+            message: local.message,
+            root_id: local.root_id,
+            pending_post_id: local.pending_post_id!,
+            file_ids: local.file_ids,
+        });
         update((s) => ({posts: receivePost(s.posts, {...saved, pending_post_id: local.id})}));
     } catch (err) {
         if (err instanceof ApiError && err.status < 500 && err.status !== 429) {
@@ -226,6 +238,12 @@ async function deliver(local: Post): Promise<void> {
 export async function editPost(postId: string, message: string): Promise<void> {
     const post = await client.patchPost(postId, message);
     update((s) => ({posts: receivePost(s.posts, post)}));
+}
+
+/** The author hides their post's link preview (Mattermost's `remove_link_preview` prop). */
+export async function removeLinkPreview(post: Post): Promise<void> {
+    const saved = await client.patchPostProps(post.id, {...post.props, remove_link_preview: 'true'});
+    update((s) => ({posts: receivePost(s.posts, saved)}));
 }
 
 export async function deletePost(postId: string): Promise<void> {
@@ -365,6 +383,9 @@ export function handleEvent(ev: WsEvent): void {
             update((st) => ({users: {...st.users, [user.id]: user}, me: user.id === me.id ? {...me, ...user} : st.me}));
             break;
         }
+        case 'emoji_added':
+            receiveEmoji([JSON.parse(String(ev.data.emoji))]);
+            break;
         case 'channel_viewed':
         case 'multiple_channels_viewed': {
             const times = (ev.data.channel_times as Record<string, number>) ?? {[String(ev.data.channel_id)]: Date.now()};

@@ -1,7 +1,8 @@
 // The client's state in one immutable object, changed only through `update`; components read slices with
 // `useStore(selector)`. The pure helpers it uses (posts.ts, channels.ts) hold the rules and are unit-tested.
 import {useSyncExternalStore} from 'react';
-import type {Channel, ChannelMember, Team, User, UserThread} from '../api/types';
+import type {Channel, ChannelMember, CustomEmoji, Team, User, UserThread} from '../api/types';
+import type {UploadItem} from '../files/uploads';
 import type {SocketStatus} from '../api/socket';
 import {emptyPosts, type PostsState} from './posts';
 
@@ -31,6 +32,12 @@ export interface AppState {
     highlight: string;
     /** The post being edited in place. */
     editing: string;
+    /** Files being attached, by draft (`channelId:rootId`). */
+    uploads: Record<string, UploadItem[]>;
+    /** Custom emoji by name. */
+    customEmoji: Record<string, CustomEmoji>;
+    /** The server's upload limit in bytes (0: unknown). */
+    maxFileSize: number;
 }
 
 export const initialState = (): AppState => ({
@@ -49,6 +56,9 @@ export const initialState = (): AppState => ({
     connection: 'connecting',
     highlight: '',
     editing: '',
+    uploads: {},
+    customEmoji: {},
+    maxFileSize: 0,
 });
 
 let state = initialState();
