@@ -88,7 +88,7 @@ async def do_upload_files(svc: Services, actor: Actor, channel_id: str, uploads:
     infos: list[FileInfo] = []
     try:
         for upload, name in zip(uploads, names, strict=True):
-            infos.append(await _store_upload(svc, actor, channel_id, upload, name, stored))
+            infos.append(await store_upload(svc, actor, channel_id, upload, stored, name))
         async with svc.db.write() as uow:
             uow.session.add_all(infos)
     except BaseException:
@@ -99,7 +99,10 @@ async def do_upload_files(svc: Services, actor: Actor, channel_id: str, uploads:
     return infos
 
 
-async def _store_upload(svc: Services, actor: Actor, channel_id: str, upload: Incoming, name: str, stored: list[str]) -> FileInfo:
+async def store_upload(svc: Services, actor: Actor, channel_id: str, upload: Incoming, stored: list[str], name: str = "") -> FileInfo:
+    """Store one spooled file with its derived images and return its FileInfo (not yet written): uploads and
+    imports. `stored` collects the keys written, so a caller can remove them if the rest fails."""
+    name = name or upload.name
     now = now_ms()
     file_id = new_id()
     mime_type = sniff(upload.head)

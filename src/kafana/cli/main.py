@@ -22,11 +22,15 @@ user_app = typer.Typer(no_args_is_help=True, help="Manage accounts.")
 team_app = typer.Typer(no_args_is_help=True, help="Manage teams.")
 config_app = typer.Typer(no_args_is_help=True, help="Inspect settings.")
 retention_app = typer.Typer(no_args_is_help=True, help="Data retention.")
+export_app = typer.Typer(no_args_is_help=True, help="Export data.")
+import_app = typer.Typer(no_args_is_help=True, help="Import data.")
 app.add_typer(db_app, name="db")
 app.add_typer(user_app, name="user")
 app.add_typer(team_app, name="team")
 app.add_typer(config_app, name="config")
 app.add_typer(retention_app, name="retention")
+app.add_typer(export_app, name="export")
+app.add_typer(import_app, name="import")
 
 T = TypeVar("T")
 DataDir = Annotated[Path | None, typer.Option("--data-dir", help="Where the SQLite database and files live.")]
@@ -148,6 +152,51 @@ def retention_run(data_dir: DataDir = None, config: ConfigFile = None) -> None:
     done = run_with_services(settings_for(data_dir, config), lambda svc: do_run_retention(svc, progress=show))
     typer.echo("" if done.channels else "No retention policy applies: nothing to delete.", err=True)
     typer.echo(f"Deleted {done.posts} posts and {done.files} files in {done.channels} channels.")
+
+
+@export_app.command("bulk")
+def export_bulk(
+    target: Annotated[Path, typer.Argument(help="The .zip to write.")],
+    team: Annotated[list[str] | None, typer.Option("--team", help="Only this team (repeatable); default: the whole server.")] = None,
+    attachments: Annotated[bool, typer.Option(help="Include files and emoji images.")] = True,
+    data_dir: DataDir = None,
+    config: ConfigFile = None,
+) -> None:
+    """Write Mattermost's bulk export format (import.jsonl and data/ in a zip)."""
+    from kafana.actions.bulk_export import ExportProgress
+    from kafana.actions.bulk_export import export_bulk as run
+
+    def show(p: ExportProgress) -> None:
+        typer.echo(f"\r{p.lines:,} lines, {p.posts:,} posts, {p.files:,} files", nl=False, err=True)
+
+    done = run_with_services(settings_for(data_dir, config), lambda svc: run(svc, target, team_names=team or (), attachments=attachments, report=show))
+    typer.echo("", err=True)
+    typer.echo(f"Exported {done.lines} lines ({done.posts} posts, {done.files} files) to {target}")
+
+
+@import_app.command("bulk")
+def import_bulk(
+    source: Annotated[Path, typer.Argument(help="A Mattermost bulk export: a .zip (with data/) or a .jsonl.")],
+    data_dir: DataDir = None,
+    config: ConfigFile = None,
+) -> None:
+    """Import Mattermost's bulk format. Safe to run again: what is already there is skipped."""
+    from kafana.actions.bulk_import import ImportFailed, ImportProgress
+    from kafana.actions.bulk_import import import_bulk as run
+
+    def show(p: ImportProgress) -> None:
+        typer.echo(f"\rline {p.lines:,}: {p.users:,} users, {p.channels:,} channels, {p.posts:,} posts, {p.files:,} files", nl=False, err=True)
+
+    try:
+        done = run_with_services(settings_for(data_dir, config), lambda svc: run(svc, source, report=show))
+    except ImportFailed as exc:
+        typer.echo(f"\nerror: {exc} (what came before it is imported; fix the line and run again)", err=True)
+        raise typer.Exit(1) from None
+    typer.echo("", err=True)
+    typer.echo(
+        f"Imported {done.teams} teams, {done.channels} channels, {done.users} users, {done.posts} posts, {done.reactions} reactions, "
+        f"{done.files} files ({done.skipped} posts were already there)."
+    )
 
 
 def main() -> None:
