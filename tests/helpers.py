@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import os
 from collections.abc import Sequence
 from typing import Any
 
@@ -90,3 +92,17 @@ def check_error_shape(response: httpx.Response) -> None:
     assert set(body) >= {"id", "message", "detailed_error", "request_id", "status_code", "is_oauth"}, body
     assert body["status_code"] == response.status_code
     assert body["id"] and "Traceback" not in response.text
+
+
+async def run_kafana(svc: Any, *args: str, env: dict[str, str] | None = None) -> tuple[str, str]:
+    """Run the `kafana` command on `svc`'s database and files (a Services); its stdout and stderr."""
+    from tests.compat.conftest import kafana_executable
+
+    settings = svc.settings
+    full_env = {**os.environ, "KAFANA_DATABASE_URL": settings.effective_database_url, "KAFANA_DATA_DIR": str(settings.data_dir), **(env or {})}
+    process = await asyncio.create_subprocess_exec(
+        str(kafana_executable()), *args, env=full_env, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE
+    )
+    out, err = await process.communicate()
+    assert process.returncode == 0, err.decode()
+    return out.decode(), err.decode()

@@ -4,10 +4,8 @@ by object (by names and times: ids are new on the other side); importing twice c
 
 from __future__ import annotations
 
-import asyncio
 import hashlib
 import json
-import os
 import uuid
 import zipfile
 from collections.abc import AsyncIterator
@@ -23,13 +21,12 @@ from kafana.actions.context import Services
 from kafana.db import Database
 from kafana.db.migrate import upgrade
 from kafana.models import Channel, ChannelMember, Emoji, FileInfo, Post, Preference, Reaction, Team, TeamMember, User
-from tests.compat.conftest import kafana_executable
 from tests.conftest import PG_ADMIN_URL, Template, _pg_admin
 from tests.conftest import test_settings as settings_for
 from tests.files import images
 from tests.files.test_emoji import create as create_emoji
 from tests.files.test_uploads import upload
-from tests.helpers import Api
+from tests.helpers import Api, run_kafana
 
 
 @pytest.fixture
@@ -198,15 +195,6 @@ async def test_a_bad_line_names_its_number_and_keeps_what_came_before(empty_serv
         source.write_text("\n".join(json.dumps(line) for line in bad) + "\n")
         with pytest.raises(ImportFailed, match=why):
             await import_bulk(empty_server, source)
-
-
-async def run_kafana(svc: Services, *args: str) -> tuple[str, str]:
-    settings = svc.settings
-    env = {**os.environ, "KAFANA_DATABASE_URL": settings.effective_database_url, "KAFANA_DATA_DIR": str(settings.data_dir)}
-    process = await asyncio.create_subprocess_exec(str(kafana_executable()), *args, env=env, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE)
-    out, err = await process.communicate()
-    assert process.returncode == 0, err.decode()
-    return out.decode(), err.decode()
 
 
 async def test_the_commands_show_progress(admin: Api, anon: Api, services: Services, empty_server: Services, tmp_path: Path) -> None:

@@ -6,8 +6,6 @@ before `t` are old and those made after it are new, without waiting or patching 
 
 from __future__ import annotations
 
-import asyncio
-import os
 from pathlib import Path
 from typing import Any
 
@@ -18,10 +16,9 @@ from kafana.actions import retention
 from kafana.actions.context import Services
 from kafana.lib.clock import now_ms
 from kafana.models import Post
-from tests.compat.conftest import kafana_executable
 from tests.files import images
 from tests.files.test_uploads import upload
-from tests.helpers import Api
+from tests.helpers import Api, run_kafana
 from tests.openapi import check_shape, load_spec
 
 DAY = retention.DAY_MS
@@ -229,19 +226,8 @@ async def test_kafana_retention_run_deletes_and_reports(admin: Api, team: dict[s
     async with services.db.write() as uow:  # this test's clock: every post so far is 100 days old
         await uow.session.execute(update(Post).values(create_at=Post.create_at - 100 * DAY))
     fresh = await post(admin, channel, "from today")
-    settings = services.settings
-    env = {
-        **os.environ,
-        "KAFANA_DATABASE_URL": settings.effective_database_url,
-        "KAFANA_DATA_DIR": str(settings.data_dir),
-        "KAFANA_RETENTION_MESSAGE_DAYS": "90",
-    }
-    process = await asyncio.create_subprocess_exec(
-        str(kafana_executable()), "retention", "run", env=env, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE
-    )
-    out, err = await process.communicate()
-    assert process.returncode == 0, err.decode()
-    assert "channels," in err.decode() and "posts and 0 files deleted" in err.decode()  # the progress line
-    assert out.decode().startswith("Deleted ") and " 0 files " in out.decode()
+    out, err = await run_kafana(services, "retention", "run", env={"KAFANA_RETENTION_MESSAGE_DAYS": "90"})
+    assert "channels," in err and "posts and 0 files deleted" in err  # the progress line
+    assert out.startswith("Deleted ") and " 0 files " in out
     await admin.get(f"/posts/{aged['id']}", expect=404)
     await admin.get(f"/posts/{fresh['id']}")

@@ -27,10 +27,11 @@ from kafana.actions.context import Services
 from kafana.actions.emoji import image_key
 from kafana.actions.files import Incoming, check_file_name, store_upload
 from kafana.actions.posts import new_post
+from kafana.actions.teams import check_name
 from kafana.lib.clock import now_ms
 from kafana.lib.errors import AppError
 from kafana.lib.ids import new_id
-from kafana.lib.validation import check_username
+from kafana.lib.validation import check_channel_name, check_username
 from kafana.models import Channel, ChannelMember, Emoji, FileInfo, Post, Preference, Reaction, Team, TeamMember, Thread, ThreadMembership, User
 from kafana.models.actor import Actor
 from kafana.models.channels import DEFAULT_CHANNEL_NOTIFY_PROPS
@@ -213,7 +214,7 @@ class _Run:
             uow.session.add(emoji)
 
     async def team(self, body: dict[str, Any]) -> None:
-        name = _text(body, "name", limit=64)
+        name = check_name(_text(body, "name", limit=64))
         async with self.svc.db.write() as uow:
             db = uow.session
             team = (await db.execute(select(Team).where(Team.name == name))).scalar_one_or_none()
@@ -235,7 +236,7 @@ class _Run:
         async with self.svc.db.write() as uow:
             db = uow.session
             team = await self._team(db, _text(body, "team"))
-            name = _text(body, "name", limit=64)
+            name = check_channel_name(_text(body, "name", limit=64))
             channel = (await db.execute(select(Channel).where(Channel.team_id == team.id, Channel.name == name))).scalar_one_or_none()
             kind = "P" if body.get("type") == "P" else "O"
             if channel is None:

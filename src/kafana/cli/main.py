@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import zipfile
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Annotated, Any, TypeVar
@@ -174,6 +175,32 @@ def export_bulk(
     typer.echo(f"Exported {done.lines} lines ({done.posts} posts, {done.files} files) to {target}")
 
 
+def _import_summary(done: Any) -> str:
+    return (
+        f"Imported {done.teams} teams, {done.channels} channels, {done.users} users, {done.posts} posts, {done.reactions} reactions, "
+        f"{done.files} files ({done.skipped} posts were already there)."
+    )
+
+
+def _run_import(settings: Settings, work: Callable[[Services, Callable[[Any], None]], Awaitable[Any]]) -> None:
+    """Run an import with a progress line; a bad line stops it with its number (what came before stays)."""
+    from kafana.actions.bulk_import import ImportFailed, ImportProgress
+
+    def show(p: ImportProgress) -> None:
+        typer.echo(f"\rline {p.lines:,}: {p.users:,} users, {p.channels:,} channels, {p.posts:,} posts, {p.files:,} files", nl=False, err=True)
+
+    try:
+        done = run_with_services(settings, lambda svc: work(svc, show))
+    except ImportFailed as exc:
+        typer.echo(f"\nerror: {exc} (what came before it is imported; fix the line and run again)", err=True)
+        raise typer.Exit(1) from None
+    except (ValueError, OSError, zipfile.BadZipFile) as exc:
+        typer.echo(f"\nerror: {exc}", err=True)
+        raise typer.Exit(1) from None
+    typer.echo("", err=True)
+    typer.echo(_import_summary(done))
+
+
 @import_app.command("bulk")
 def import_bulk(
     source: Annotated[Path, typer.Argument(help="A Mattermost bulk export: a .zip (with data/) or a .jsonl.")],
@@ -181,22 +208,23 @@ def import_bulk(
     config: ConfigFile = None,
 ) -> None:
     """Import Mattermost's bulk format. Safe to run again: what is already there is skipped."""
-    from kafana.actions.bulk_import import ImportFailed, ImportProgress
     from kafana.actions.bulk_import import import_bulk as run
 
-    def show(p: ImportProgress) -> None:
-        typer.echo(f"\rline {p.lines:,}: {p.users:,} users, {p.channels:,} channels, {p.posts:,} posts, {p.files:,} files", nl=False, err=True)
+    _run_import(settings_for(data_dir, config), lambda svc, show: run(svc, source, report=show))
 
-    try:
-        done = run_with_services(settings_for(data_dir, config), lambda svc: run(svc, source, report=show))
-    except ImportFailed as exc:
-        typer.echo(f"\nerror: {exc} (what came before it is imported; fix the line and run again)", err=True)
-        raise typer.Exit(1) from None
-    typer.echo("", err=True)
-    typer.echo(
-        f"Imported {done.teams} teams, {done.channels} channels, {done.users} users, {done.posts} posts, {done.reactions} reactions, "
-        f"{done.files} files ({done.skipped} posts were already there)."
-    )
+
+@import_app.command("slack")
+def import_slack(
+    source: Annotated[Path, typer.Argument(help="A Slack workspace export (.zip).")],
+    team: Annotated[str, typer.Option(help="The Kafana team (URL name) to import into; made if missing.")],
+    display_name: Annotated[str, typer.Option("--display-name", help="The team's display name when it is made.")] = "",
+    data_dir: DataDir = None,
+    config: ConfigFile = None,
+) -> None:
+    """Import a Slack export: users, channels, threads, reactions and DMs (file bytes are not in Slack exports)."""
+    from kafana.actions.slack_import import import_slack as run
+
+    _run_import(settings_for(data_dir, config), lambda svc, show: run(svc, source, team, display_name=display_name, report=show))
 
 
 def main() -> None:
