@@ -27,6 +27,34 @@ def jpeg_with_gps(width: int = 400, height: int = 200, orientation: int = 6) -> 
     return out.getvalue()
 
 
+XMP_WITH_LOCATION = b'<x:xmpmeta xmlns:x="adobe:ns:meta/"><exif:GPSLatitude>48,51.4N</exif:GPSLatitude></x:xmpmeta>'
+
+
+def _gps_exif() -> Image.Exif:
+    """The EXIF of jpeg_with_gps(), its GPS block read (Pillow writes a sub-IFD only once it has been read)."""
+    with Image.open(io.BytesIO(jpeg_with_gps())) as img:
+        exif = img.getexif()
+    exif.get_ifd(GPS_IFD)
+    return exif
+
+
+def webp_with_location() -> bytes:
+    """A lossless WebP with orientation and GPS in its EXIF, and a location in its XMP."""
+    out = io.BytesIO()
+    Image.new("RGB", (40, 20), (10, 120, 200)).save(out, "WEBP", lossless=True, exif=_gps_exif(), xmp=XMP_WITH_LOCATION)
+    return out.getvalue()
+
+
+def tiff_with_location() -> bytes:
+    """A two-page TIFF whose first page has a GPS block and a location in its XMP tag."""
+    out = io.BytesIO()
+    pages = [Image.new("RGB", (40, 20), (10, 120, 200)), Image.new("RGB", (10, 10), (9, 9, 9))]
+    exif = _gps_exif()
+    exif[700] = XMP_WITH_LOCATION  # the XMP tag (Pillow's tiffinfo would replace the EXIF rather than add to it)
+    pages[0].save(out, "TIFF", exif=exif, save_all=True, append_images=pages[1:])
+    return out.getvalue()
+
+
 def png_bomb(width: int = 50_000, height: int = 50_000) -> bytes:
     """A PNG whose header claims width×height pixels, with almost no data behind it."""
 
@@ -55,3 +83,13 @@ def exif_of(data: bytes) -> Image.Exif:
 def size_of(data: bytes) -> tuple[int, int]:
     with Image.open(io.BytesIO(data)) as img:
         return img.size
+
+
+def pixels_of(data: bytes) -> list[bytes]:
+    """Every page's pixels."""
+    with Image.open(io.BytesIO(data)) as img:
+        pages = []
+        for index in range(getattr(img, "n_frames", 1)):
+            img.seek(index)
+            pages.append(img.convert("RGB").tobytes())
+        return pages

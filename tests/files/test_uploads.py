@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import json
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -248,6 +249,19 @@ async def test_exif_orientation_applied_and_location_removed(world: dict[str, An
     assert info["size"] == len(stored)
     assert images.size_of(stored) == (400, 200), "pixels untouched"
     assert images.size_of((await fetch(bob, f"/files/{info['id']}/preview")).content) == (200, 400), "previews are upright"
+
+
+@pytest.mark.parametrize(("name", "make"), [("photo.webp", images.webp_with_location), ("scan.tiff", images.tiff_with_location)])
+async def test_location_removed_from_webp_and_tiff(world: dict[str, Any], name: str, make: Callable[[], bytes]) -> None:
+    original = make()
+    assert images.GPS_IFD in images.exif_of(original) and b"48,51" in original
+    info = (await upload(world["bob"], world["channel"]["id"], name, original))["file_infos"][0]
+    stored = (await fetch(world["bob"], f"/files/{info['id']}")).content
+    assert images.GPS_IFD not in images.exif_of(stored), "GPS block gone"
+    assert b"48,51" not in stored, "XMP location gone"
+    assert images.exif_of(stored)[0x0112] == 6, "orientation kept"
+    assert images.pixels_of(stored) == images.pixels_of(original), "pixels untouched"
+    assert info["size"] == len(stored) and (info["width"], info["height"]) == (20, 40)
 
 
 async def test_range_requests(world: dict[str, Any]) -> None:

@@ -55,7 +55,7 @@ def inspect(path: Path, max_pixels: int) -> ImageFacts:
             frames = int(getattr(img, "n_frames", 1))
             if frames > MAX_FRAMES or frames * width * height > max_pixels * 4:
                 raise ImageRefused(f"{frames} frames of {width}×{height}")
-            if _orientation(img) in (5, 6, 7, 8):
+            if _orientation(img) in (5, 6, 7, 8) and img.format != "TIFF":  # Pillow's TIFF size is already upright
                 width, height = height, width
             return ImageFacts(str(img.format), width, height, frames)
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError, Image.DecompressionBombError, EOFError) as exc:
@@ -151,14 +151,21 @@ PNG_DROP_CHUNKS = frozenset({b"eXIf", b"tEXt", b"iTXt", b"zTXt"})
 
 def strip_location(source: Path, target: Path, mime_type: str) -> bool:
     """Copy `source` to `target` without location metadata: JPEG keeps its pixels and EXIF (orientation
-    included) minus the GPS block, and loses XMP and IPTC; PNG loses its EXIF and text chunks. Returns False
-    (nothing written) for other types or files that cannot be parsed."""
+    included) minus the GPS block, and loses XMP and IPTC; PNG loses its EXIF and text chunks; WebP keeps its
+    EXIF minus the GPS block and loses XMP; TIFF loses its GPS, XMP and IPTC tags, their bytes overwritten.
+    Returns False (nothing written) for other types or files that cannot be parsed."""
     try:
+        if mime_type == "image/tiff":
+            shutil.copyfile(source, target)
+            with target.open("r+b") as tiff:
+                return _strip_tiff(tiff)
         with source.open("rb") as src, target.open("wb") as dst:
             if mime_type == "image/jpeg":
                 return _strip_jpeg(src, dst)
             if mime_type == "image/png":
                 return _strip_png(src, dst)
+            if mime_type == "image/webp":
+                return _strip_webp(src, dst)
     except (OSError, ValueError, struct.error):
         pass
     target.unlink(missing_ok=True)
@@ -218,6 +225,118 @@ def _strip_png(src: BinaryIO, dst: BinaryIO) -> bool:
         _copy_exactly(src, dst, length + 4)  # data and CRC, in bounded chunks (IDAT may be large)
         if kind == b"IEND":
             return True
+
+
+WEBP_XMP_FLAG = 0x04  # in the VP8X chunk's flags byte
+
+
+def _strip_webp(src: BinaryIO, dst: BinaryIO) -> bool:
+    """RIFF chunks copied in order, XMP dropped (and its VP8X flag cleared), EXIF without its GPS block; the
+    RIFF size is written last."""
+    header = src.read(12)
+    if len(header) < 12 or header[:4] != b"RIFF" or header[8:] != b"WEBP":
+        raise ValueError("not a WebP")
+    dst.write(header)
+    while head := src.read(8):
+        if len(head) < 8:
+            raise ValueError("truncated WebP")
+        kind, length = head[:4], struct.unpack("<I", head[4:])[0]
+        padded = length + (length & 1)
+        if kind == b"XMP ":
+            src.seek(padded, io.SEEK_CUR)
+            continue
+        if kind in (b"VP8X", b"EXIF"):
+            body = src.read(padded)[:length]
+            if len(body) != length:
+                raise ValueError("truncated WebP")
+            body = bytes([body[0] & ~WEBP_XMP_FLAG & 0xFF]) + body[1:] if kind == b"VP8X" else _webp_exif_without_gps(body)
+            dst.write(kind + struct.pack("<I", len(body)) + body + b"\x00" * (len(body) & 1))
+            continue
+        dst.write(head)
+        _copy_exactly(src, dst, padded)
+    riff_size = dst.tell() - 8
+    dst.seek(4)
+    dst.write(struct.pack("<I", riff_size))
+    return True
+
+
+def _webp_exif_without_gps(body: bytes) -> bytes:
+    """WebP's EXIF chunk holds the TIFF structure, by some writers behind JPEG's `Exif\\0\\0`: kept as found."""
+    prefix = b"Exif\x00\x00" if body.startswith(b"Exif\x00\x00") else b""
+    exif = Image.Exif()
+    exif.load(body[len(prefix) :])
+    if GPS_IFD not in exif:
+        return body
+    del exif[GPS_IFD]
+    return prefix + exif.tobytes()[6:]
+
+
+# TIFF tags that may say where a picture was taken: GPS, XMP and IPTC.
+TIFF_LOCATION_TAGS = frozenset({GPS_IFD, 700, 33723})
+TIFF_TYPE_SIZES = {1: 1, 2: 1, 3: 2, 4: 4, 5: 8, 6: 1, 7: 1, 8: 2, 9: 4, 10: 8, 11: 4, 12: 8, 13: 4}
+TIFF_MAX_IFDS = 1000
+
+
+def _strip_tiff(f: BinaryIO) -> bool:
+    """In place, on a copy: every IFD (page) loses its location tags; their values and the GPS IFD are
+    overwritten with zeros, and the entries after them move up, so the pixels stay byte for byte."""
+    order = f.read(2)
+    if order not in (b"II", b"MM"):
+        raise ValueError("not a TIFF")
+    e = "<" if order == b"II" else ">"
+    version, offset = struct.unpack(e + "HI", f.read(6))
+    if version != 42:
+        raise ValueError("not a classic TIFF")  # BigTIFF is not handled: kept as uploaded
+    seen: set[int] = set()
+    while offset and offset not in seen and len(seen) < TIFF_MAX_IFDS:
+        seen.add(offset)
+        offset = _strip_ifd(f, e, offset)
+    return True
+
+
+def _strip_ifd(f: BinaryIO, e: str, offset: int) -> int:
+    """Drop the location entries of the IFD at `offset`; returns the next IFD's offset."""
+    f.seek(offset)
+    (count,) = struct.unpack(e + "H", f.read(2))
+    entries = [f.read(12) for _ in range(count)]
+    (following,) = struct.unpack(e + "I", f.read(4))
+    kept = []
+    for entry in entries:
+        tag, kind, n, value = struct.unpack(e + "HHII", entry)
+        if tag not in TIFF_LOCATION_TAGS:
+            kept.append(entry)
+            continue
+        size = TIFF_TYPE_SIZES.get(kind, 1) * n
+        if tag == GPS_IFD:
+            _zero_ifd(f, e, value)
+        elif size > 4:
+            _zero(f, value, size)
+    if len(kept) < count:
+        f.seek(offset)
+        f.write(struct.pack(e + "H", len(kept)) + b"".join(kept) + struct.pack(e + "I", following) + b"\x00" * 12 * (count - len(kept)))
+    return int(following)
+
+
+def _zero_ifd(f: BinaryIO, e: str, offset: int) -> None:
+    """Overwrite a sub-IFD (the GPS block): its values stored outside it, then the IFD itself."""
+    f.seek(offset)
+    (count,) = struct.unpack(e + "H", f.read(2))
+    for _ in range(count):
+        _, kind, n, value = struct.unpack(e + "HHII", f.read(12))
+        size = TIFF_TYPE_SIZES.get(kind, 1) * n
+        if size > 4:
+            here = f.tell()
+            _zero(f, value, size)
+            f.seek(here)
+    _zero(f, offset, 2 + 12 * count + 4)
+
+
+def _zero(f: BinaryIO, offset: int, size: int) -> None:
+    f.seek(0, io.SEEK_END)
+    if offset + size > f.tell():
+        raise ValueError("TIFF value past the end")
+    f.seek(offset)
+    f.write(b"\x00" * size)
 
 
 def _copy_exactly(src: BinaryIO, dst: BinaryIO, count: int) -> None:
