@@ -54,6 +54,9 @@ class Api:
     async def put(self, path: str, body: Any = None, *, expect: int = 200, **kw: Any) -> Any:
         return await self.request("PUT", path, body, expect=expect, **kw)
 
+    async def patch(self, path: str, body: Any = None, *, expect: int = 200, **kw: Any) -> Any:
+        return await self.request("PATCH", path, body, expect=expect, **kw)
+
     async def delete(self, path: str, body: Any = None, *, expect: int = 200, **kw: Any) -> Any:
         return await self.request("DELETE", path, body, expect=expect, **kw)
 

@@ -87,6 +87,11 @@ class Settings(BaseModel):
     retention_message_days: int = Field(default=0, ge=0)
     retention_file_days: int = Field(default=0, ge=0)
     retention_job_minutes: float = Field(default=60.0, gt=0)
+    # Moderation: the code of conduct shown at sign-up and in the welcome message the system bot sends each new
+    # account (none when empty); the public, anonymised log of moderators' actions (GET /kafana/moderation/log).
+    # Moderators are system admins and users given the `system_moderator` role.
+    code_of_conduct_url: str = ""
+    moderation_public_log: bool = False
     # Files: uploads, thumbnails, profile pictures and emoji. `local` keeps them under files_directory
     # (default data_dir/files); `s3` in an S3-compatible bucket (several nodes share it).
     files_backend: Literal["local", "s3"] = "local"

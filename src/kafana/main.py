@@ -23,6 +23,7 @@ from kafana.api import (
     errors,
     files,
     links,
+    moderation,
     oauth,
     pictures,
     posts,
@@ -66,6 +67,7 @@ API_MODULES = (
     audits,
     bots,
     retention,
+    moderation,
 )
 
 

@@ -56,28 +56,34 @@ async def do_create_bot(svc: Services, actor: Actor, data: dict[str, Any]) -> tu
     async with svc.db.write() as uow:
         if await users_store.get_user_by_username(uow.session, username) is not None:
             raise USERNAME_TAKEN
-        user_id = new_id()
-        user = User(
-            id=user_id,
-            create_at=now,
-            update_at=now,
-            delete_at=0,
-            username=username,
-            password="",
-            email=f"{user_id}@bots.invalid",  # unique, undeliverable; never shown to others
-            email_verified=True,
-            roles="system_user",
-            first_name=texts.get("display_name", ""),
-            bot_description=texts.get("description", ""),
-            is_bot=True,
-            notify_props=dict(DEFAULT_NOTIFY_PROPS),
-            timezone=dict(DEFAULT_TIMEZONE),
-            props={},
-        )
-        bot = Bot(user_id=user_id, owner_id=actor.user_id, create_at=now, update_at=now, delete_at=0)
-        uow.session.add_all([user, bot])
-        audit.record_txn(uow, svc, "create_bot", actor=actor, target_id=user_id)
-        uow.emit(to_all("new_user", {"user_id": user_id}))
+        bot, user = add_bot_txn(uow, username, actor.user_id, texts.get("display_name", ""), texts.get("description", ""), now)
+        audit.record_txn(uow, svc, "create_bot", actor=actor, target_id=user.id)
+    return bot, user
+
+
+def add_bot_txn(uow: UnitOfWork, username: str, owner_id: str, display_name: str, description: str, now: int) -> tuple[Bot, User]:
+    """A bot's user and bot rows (an empty `owner_id` makes the bot its own owner: the system bot)."""
+    user_id = new_id()
+    user = User(
+        id=user_id,
+        create_at=now,
+        update_at=now,
+        delete_at=0,
+        username=username,
+        password="",
+        email=f"{user_id}@bots.invalid",  # unique, undeliverable; never shown to others
+        email_verified=True,
+        roles="system_user",
+        first_name=display_name,
+        bot_description=description,
+        is_bot=True,
+        notify_props=dict(DEFAULT_NOTIFY_PROPS),
+        timezone=dict(DEFAULT_TIMEZONE),
+        props={},
+    )
+    bot = Bot(user_id=user_id, owner_id=owner_id or user_id, create_at=now, update_at=now, delete_at=0)
+    uow.session.add_all([user, bot])
+    uow.emit(to_all("new_user", {"user_id": user_id}))
     return bot, user
 
 

@@ -59,7 +59,7 @@ DEFAULT_CHANNEL_FIXED = AppError(400, "api.channel.update_channel.tried.app_erro
 # Helpers --------------------------------------------------------------------------------------------------
 
 
-async def _retry_on_conflict(attempt: Callable[[], Awaitable[T]]) -> T:
+async def retry_on_conflict(attempt: Callable[[], Awaitable[T]]) -> T:
     """Run a use case again if a concurrent writer won a unique-key race (PostgreSQL); the second run sees
     the winner's row and answers idempotently."""
     try:
@@ -318,23 +318,38 @@ async def _open_conversation(
 
     async def attempt() -> Channel:
         async with svc.db.write() as uow:
-            db = uow.session
-            existing = await channels_store.get_channel_by_name(db, "", name)
+            existing = await channels_store.get_channel_by_name(uow.session, "", name)
             if existing is not None:
                 return existing
-            users = await users_store.get_users_by_ids(db, user_ids)
+            users = await users_store.get_users_by_ids(uow.session, user_ids)
             if len(users) != len(set(user_ids)):
                 raise not_found("user")
-            await _check_guest_conversation(db, creator_id, users)
-            channel = new_channel("", name, display_name(users), kind, creator_id)
-            db.add(channel)
-            await db.flush()
-            for user in users:
-                await add_member_txn(uow, channel, user, by=user, post=False)
-            uow.emit(event(channel))
-            return channel
+            await _check_guest_conversation(uow.session, creator_id, users)
+            return await _new_conversation_txn(uow, name, kind, users, creator_id, display_name(users), event)
 
-    return await _retry_on_conflict(attempt)
+    return await retry_on_conflict(attempt)
+
+
+async def _new_conversation_txn(
+    uow: UnitOfWork, name: str, kind: str, users: Sequence[User], creator_id: str, display_name: str, event: Callable[[Channel], Event]
+) -> Channel:
+    channel = new_channel("", name, display_name, kind, creator_id)
+    uow.session.add(channel)
+    await uow.session.flush()
+    for user in users:
+        await add_member_txn(uow, channel, user, by=user, post=False)
+    uow.emit(event(channel))
+    return channel
+
+
+async def direct_channel_txn(uow: UnitOfWork, sender: User, receiver: User) -> Channel:
+    """The DM between two users, opened inside the caller's transaction (the system bot's messages)."""
+    name = direct_channel_name(sender.id, receiver.id)
+    existing = await channels_store.get_channel_by_name(uow.session, "", name)
+    if existing is not None:
+        return existing
+    event = {"creator_id": sender.id, "teammate_id": receiver.id}
+    return await _new_conversation_txn(uow, name, "D", [sender, receiver], sender.id, "", lambda channel: to_channel(channel.id, "direct_added", event))
 
 
 async def _check_guest_conversation(db: AsyncSession, creator_id: str, users: list[User]) -> None:
@@ -635,7 +650,7 @@ async def do_add_channel_member(svc: Services, actor: Actor, channel_id: str, us
         async with svc.db.write() as uow:
             return await add_channel_member_txn(uow, actor, channel_id, user_id)
 
-    return await _retry_on_conflict(attempt)
+    return await retry_on_conflict(attempt)
 
 
 async def add_channel_member_txn(uow: UnitOfWork, actor: Actor, channel_id: str, user_id: str) -> ChannelMember:

@@ -454,21 +454,26 @@ async def do_set_pinned(svc: Services, actor: Actor, post_id: str, pinned: bool)
 async def do_delete_post(svc: Services, actor: Actor, post_id: str) -> Post:
     """Soft delete (delete_at); deleting a root removes its replies too, as Mattermost does."""
     async with svc.db.write() as uow:
-        db = uow.session
-        post, access = await access_post(db, actor, post_id)
+        post, access = await access_post(uow.session, actor, post_id)
         _check_can_change(actor, access, post, "delete_post", "delete_others_posts")
-        now = now_ms()
-        post.delete_at = post.update_at = now
-        await search_store.unindex_posts(db, [post.id])
-        if post.root_id:
-            root = await posts_store.get_post(db, post.root_id)
-            if root is not None and root.reply_count > 0:
-                root.reply_count -= 1
-                root.update_at = now
-                await posts_store.remove_reply_from_thread(db, root.id, post.id)
-        else:
-            await search_store.unindex_replies(db, post.id)
-            await posts_store.delete_replies(db, post.id, now)
-        await files_store.hide_files_of_posts(db, post.id, now)
-        uow.emit(to_channel(post.channel_id, "post_deleted", {"post": json.dumps(post.to_api()), "delete_by": actor.user_id}))
+        await delete_post_txn(uow, post, actor.user_id)
     return post
+
+
+async def delete_post_txn(uow: UnitOfWork, post: Post, deleted_by: str) -> None:
+    """The delete itself, for callers that authorized it their own way (moderators)."""
+    db = uow.session
+    now = now_ms()
+    post.delete_at = post.update_at = now
+    await search_store.unindex_posts(db, [post.id])
+    if post.root_id:
+        root = await posts_store.get_post(db, post.root_id)
+        if root is not None and root.reply_count > 0:
+            root.reply_count -= 1
+            root.update_at = now
+            await posts_store.remove_reply_from_thread(db, root.id, post.id)
+    else:
+        await search_store.unindex_replies(db, post.id)
+        await posts_store.delete_replies(db, post.id, now)
+    await files_store.hide_files_of_posts(db, post.id, now)
+    uow.emit(to_channel(post.channel_id, "post_deleted", {"post": json.dumps(post.to_api()), "delete_by": deleted_by}))

@@ -9,9 +9,10 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from kafana.access import access_channel, access_team, has_system_permission
-from kafana.actions import audit, auth, bots, invites
+from kafana.actions import audit, auth, bots, invites, system_bot
 from kafana.actions.context import Actor, Services
 from kafana.actions.profiles import notify_user_updated
+from kafana.db import UnitOfWork
 from kafana.events import to_all, to_user
 from kafana.lib.clock import now_ms
 from kafana.lib.errors import AppError, bad_request, forbidden, not_found
@@ -22,6 +23,7 @@ from kafana.lib.validation import check_email, check_length, check_password, che
 from kafana.models import Session, User
 from kafana.models.users import DEFAULT_NOTIFY_PROPS, DEFAULT_TIMEZONE
 from kafana.store import channels as channels_store
+from kafana.store import moderation as moderation_store
 from kafana.store import users as users_store
 
 # Fields a user may change on their own profile (PUT/patch); anything else in the body is ignored.
@@ -92,6 +94,7 @@ async def do_create_user(
         how = "admin" if is_admin_actor and not first else "invitation" if grant.invitation else "invite_link" if grant.team else "open"
         audit.record_txn(uow, svc, "create_user", actor=actor, target_id=user.id, via=how, roles=roles, pending=pending)
         uow.emit(to_all("new_user", {"user_id": user.id}))
+    await system_bot.do_welcome(svc, user.id)
     return user
 
 
@@ -216,19 +219,32 @@ async def do_set_active(svc: Services, actor: Actor, user_id: str, active: bool)
         user = await users_store.get_user(uow.session, user_id)
         if user is None:
             raise not_found("user")
-        now = now_ms()
-        user.delete_at = 0 if active else now
-        user.update_at = now
-        audit.record_txn(uow, svc, "activate" if active else "deactivate", actor=actor, target_id=user_id, approved=active and user.approval_pending)
-        if active:
-            user.approval_pending = False
-        bot_ids = [] if active else await bots.disable_bots_of_txn(uow, user_id)
-        notify_user_updated(uow, user)
-    for uid in [user_id, *bot_ids]:
+        affected = await set_active_txn(uow, svc, actor, user, active)
+    await after_set_active(svc, affected, active)
+    return user
+
+
+async def set_active_txn(uow: UnitOfWork, svc: Services, actor: Actor, user: User, active: bool, **audit_extra: Any) -> list[str]:
+    """(De)activate inside the caller's transaction (moderators' suspensions too); an explicit change ends any
+    suspension. Returns the users whose sessions `after_set_active` must end: the user and their bots."""
+    now = now_ms()
+    user.delete_at = 0 if active else now
+    user.update_at = now
+    audit.record_txn(uow, svc, "activate" if active else "deactivate", actor=actor, target_id=user.id, approved=active and user.approval_pending, **audit_extra)
+    if active:
+        user.approval_pending = False
+    await moderation_store.end_suspension(uow.session, user.id)
+    bot_ids = [] if active else await bots.disable_bots_of_txn(uow, user.id)
+    notify_user_updated(uow, user)
+    return [user.id, *bot_ids]
+
+
+async def after_set_active(svc: Services, user_ids: list[str], active: bool) -> None:
+    """After commit: deactivated users' sessions end at once (A15)."""
+    for uid in user_ids:
         if not active:
             await auth.revoke_user_sessions(svc, uid)
         svc.auth_cache.drop_user(uid)
-    return user
 
 
 async def do_set_guest(svc: Services, actor: Actor, user_id: str, guest: bool) -> User:
@@ -258,7 +274,7 @@ async def do_update_roles(svc: Services, actor: Actor, user_id: str, roles: str)
     if not actor.is_admin:
         raise forbidden()
     wanted = set(roles.split())
-    if not wanted <= {"system_user", "system_admin"} or "system_user" not in wanted:
+    if not wanted <= {"system_user", "system_admin", "system_moderator"} or "system_user" not in wanted:
         raise bad_request("api.user.update_user_roles.invalid.app_error", "Invalid roles.")
     async with svc.db.write() as uow:
         user = await users_store.get_user(uow.session, user_id)

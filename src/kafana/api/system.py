@@ -137,6 +137,8 @@ def client_config(svc: Services) -> dict[str, str]:
         "NoAccounts": False,
         "DataRetentionEnableMessageDeletion": False,
         "DataRetentionEnableFileDeletion": False,
+        "KafanaCodeOfConductLink": s.code_of_conduct_url,
+        "KafanaModerationPublicLog": s.moderation_public_log,
     }
     return {k: (("true" if v else "false") if isinstance(v, bool) else str(v)) for k, v in values.items()}
 

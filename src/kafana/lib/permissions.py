@@ -168,6 +168,8 @@ ROLES: dict[str, frozenset[str]] = {
     "team_admin": TEAM_ADMIN,
     "team_user": TEAM_USER_ALL,
     "team_guest": frozenset({"view_team"}),
+    # Kafana: works the moderation queue (actions/moderation.py); no Mattermost permission of its own.
+    "system_moderator": frozenset(),
     "channel_admin": CHANNEL_ADMIN,
     "channel_user": CHANNEL_USER_ALL,
     "channel_guest": frozenset(
@@ -180,6 +182,7 @@ ROLE_DISPLAY = {
     "system_user": "authentication.roles.global_user.name",
     "system_guest": "authentication.roles.global_guest.name",
     "system_user_access_token": "authentication.roles.system_user_access_token.name",
+    "system_moderator": "kafana.roles.system_moderator.name",
     "team_admin": "authentication.roles.team_admin.name",
     "team_user": "authentication.roles.team_user.name",
     "team_guest": "authentication.roles.team_guest.name",

@@ -15,7 +15,7 @@ MAX_REACTIONS_PER_POST = 50
 REQUEST_BODY_MAX_BYTES = 300_000
 
 USERNAME_RE = re.compile(r"^[a-z0-9.\-_]{1,64}$")
-RESERVED_USERNAMES = frozenset({"all", "channel", "here", "matterbot", "system", "valid"})
+RESERVED_USERNAMES = frozenset({"all", "channel", "here", "matterbot", "system", "system-bot", "valid"})
 CHANNEL_NAME_RE = re.compile(r"^[a-z0-9]+([a-z0-9\-_]*[a-z0-9]+)?$")
 TEAM_NAME_RE = re.compile(r"^[a-z0-9]+([a-z0-9\-]*[a-z0-9]+)?$")
 EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+$")

@@ -6,6 +6,7 @@ from kafana.models.bots import Bot
 from kafana.models.channels import Channel, ChannelMember, SidebarCategory
 from kafana.models.files import Emoji, FileInfo
 from kafana.models.invites import Invitation
+from kafana.models.moderation import Report, ReportEvent, Suspension
 from kafana.models.notify import GroupMember, PushDelivery, UserGroup, WebPushSubscription
 from kafana.models.posts import Post, Reaction, Thread, ThreadMembership
 from kafana.models.retention import RetentionPolicy, RetentionPolicyChannel, RetentionPolicyTeam
@@ -34,6 +35,8 @@ __all__ = [
     "Presence",
     "PushDelivery",
     "Reaction",
+    "Report",
+    "ReportEvent",
     "RetentionPolicy",
     "RetentionPolicyChannel",
     "RetentionPolicyTeam",
@@ -41,6 +44,7 @@ __all__ = [
     "SidebarCategory",
     "SsoState",
     "Status",
+    "Suspension",
     "SystemValue",
     "Team",
     "TeamMember",

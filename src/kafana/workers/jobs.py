@@ -5,11 +5,12 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Sequence
 
-from kafana.actions import custom_status, presence, retention
+from kafana.actions import custom_status, moderation, presence, retention
 from kafana.actions.context import Services
 from kafana.workers.scheduler import Job
 
 CUSTOM_STATUS_EXPIRY_SECONDS = 30.0
+SUSPENSION_CHECK_SECONDS = 60.0
 log = logging.getLogger(__name__)
 
 
@@ -31,9 +32,13 @@ def default_jobs(svc: Services, connected: Callable[[], Sequence[str]]) -> list[
         if done.posts or done.files:
             log.info("retention deleted %d posts and %d files in %d channels", done.posts, done.files, done.channels)
 
+    async def end_suspensions(now: int) -> None:
+        await moderation.do_end_suspensions(svc, now)
+
     return [
         Job("presence_heartbeat", beat, heartbeat),
         Job("presence_sweep", beat, sweep, leased=True),
         Job("custom_status_expiry", CUSTOM_STATUS_EXPIRY_SECONDS, expire_custom_statuses, leased=True),
+        Job("moderation_suspensions", SUSPENSION_CHECK_SECONDS, end_suspensions, leased=True),
         Job("data_retention", svc.settings.retention_job_minutes * 60.0, purge_expired, leased=True),
     ]
