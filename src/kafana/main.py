@@ -21,6 +21,7 @@ from kafana.api import (
     channels,
     emoji,
     errors,
+    export,
     files,
     links,
     moderation,
@@ -68,6 +69,7 @@ API_MODULES = (
     bots,
     retention,
     moderation,
+    export,
 )
 
 
