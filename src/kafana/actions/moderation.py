@@ -152,6 +152,7 @@ async def do_update_report(svc: Services, actor: Actor, report_id: str, *, state
             uow.session.add(_event(report, actor, "assigned", assignee_id, at=now))
         if state is not None and state != report.state:
             report.state = state
+            now += 1  # after the assignment in the timeline, which orders by time
             uow.session.add(_event(report, actor, "state", state, at=now))
         report.update_at = now
         audit.record_txn(
