@@ -23,7 +23,7 @@ class Settings(BaseModel):
     redis_url: str = ""  # set: events travel between nodes over Redis pub/sub (several nodes)
     redis_channel_prefix: str = "kafana"  # nodes sharing a Redis but not a database use different prefixes
     site_url: str = "http://localhost:8065"
-    site_name: str = "Kafana"
+    site_name: str = Field(default="Kafana", min_length=1, max_length=64)
     host: str = "127.0.0.1"
     port: int = 8065
 
@@ -35,14 +35,14 @@ class Settings(BaseModel):
     # the admin, is always allowed); closed: only admins create accounts.
     signup_mode: Literal["open", "invite", "closed"] = "invite"
     invite_permission: Literal["members", "team_admins", "system_admins"] = "members"  # who may invite people
-    invite_expiry_hours: int = 48  # email invitations (one-time) expire after this long
+    invite_expiry_hours: int = Field(default=48, ge=1)  # email invitations (one-time) expire after this long
     signup_approval: bool = False  # self-made accounts wait, deactivated, until an admin activates them
     guest_accounts_enabled: bool = True  # guests: invited into chosen channels, they see nothing else
     mfa_enabled: bool = True  # users may turn on two-factor authentication (TOTP)
     mfa_enforced: bool = False  # password accounts must: until they do, every other route answers 403
     maximum_login_attempts: int = 10
-    session_length_days: int = 30
-    session_idle_timeout_minutes: int = 43200
+    session_length_days: int = Field(default=30, ge=1)
+    session_idle_timeout_minutes: int = Field(default=43200, ge=0)  # 0: no idle limit
     enable_personal_access_tokens: bool = True
     bot_creation: Literal["off", "admins", "members"] = "admins"  # who may create bot accounts (POST /bots)
     # Argon2id cost: OWASP's recommended m=19 MiB, t=2, p=1 (~30 ms a login here); 64 MiB per hash would
@@ -73,7 +73,7 @@ class Settings(BaseModel):
     # Client addresses kept in sessions and the audit log: none, truncated (/24, /48) or full; erased after
     # privacy_ip_retention_days. No route shows one user's address to another.
     privacy_store_ip: Literal["none", "truncated", "full"] = "truncated"
-    privacy_ip_retention_days: int = 30
+    privacy_ip_retention_days: int = Field(default=30, ge=0)
 
     smtp_host: str = ""
     smtp_port: int = 25
@@ -103,8 +103,8 @@ class Settings(BaseModel):
     s3_secret_access_key: str = ""
     s3_prefix: str = ""  # keys are stored under this prefix (several installs may share a bucket)
     s3_addressing_style: Literal["path", "virtual", "auto"] = "path"
-    max_file_size: int = 104_857_600  # bytes per uploaded file (Mattermost's MaxFileSize, 100 MiB)
-    max_image_pixels: int = 7680 * 4320  # larger images are stored without thumbnails (Mattermost's 33 MP)
+    max_file_size: int = Field(default=104_857_600, gt=0)  # bytes per uploaded file (Mattermost's MaxFileSize, 100 MiB)
+    max_image_pixels: int = Field(default=7680 * 4320, gt=0)  # larger images are stored without thumbnails (Mattermost's 33 MP)
     enable_public_links: bool = False
     enable_link_previews: bool = True
     enable_image_proxy: bool = True

@@ -13,6 +13,7 @@ from starlette.responses import Response
 from kafana import MATTERMOST_VERSION, __version__
 from kafana.actions.audit import record_setting_changes
 from kafana.actions.context import Services
+from kafana.actions.live_settings import do_reload as reload_live_settings
 from kafana.actions.system import ensure_diagnostic_id
 from kafana.api import (
     audits,
@@ -24,6 +25,7 @@ from kafana.api import (
     export,
     files,
     links,
+    live_settings,
     moderation,
     oauth,
     pictures,
@@ -70,6 +72,7 @@ API_MODULES = (
     retention,
     moderation,
     export,
+    live_settings,
 )
 
 
@@ -103,6 +106,7 @@ def create_app(settings: Settings, *, database: Database | None = None) -> FastA
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         svc.diagnostic_id = await ensure_diagnostic_id(db)
         await record_setting_changes(app.state.services)
+        await reload_live_settings(app.state.services)  # after the snapshot: it records the file/environment settings
         # The services in app.state (tests may swap them) re-check the sockets' tokens with their auth cache.
         hub.token_check = websocket.token_checker(app.state.services)
         await hub.start()
@@ -135,7 +139,7 @@ def create_app(settings: Settings, *, database: Database | None = None) -> FastA
     async def root(request: Request) -> Response:
         return system.root_response()
 
-    app.add_middleware(BodyLimitMiddleware, upload_limit=settings.max_file_size)
+    app.add_middleware(BodyLimitMiddleware, upload_limit=lambda: int(app.state.services.settings.max_file_size))  # a live setting
     if settings.rate_limit_enabled:
         app.add_middleware(RateLimitMiddleware, limiter=RateLimiter(settings.rate_limit_per_sec, settings.rate_limit_max_burst))
     app.add_middleware(CleanPathMiddleware)

@@ -63,8 +63,13 @@ class Services:
     node_id: str = field(default_factory=new_id)
     # user id -> when this node last wrote their activity (ms): at most one write a minute per user and node.
     activity_written: dict[str, int] = field(default_factory=dict)
+    # Live settings (actions/live_settings.py): the settings as files and the environment gave them, and the
+    # database overrides (name -> JSON text) applied on top of them in `settings`.
+    base_settings: Settings = field(init=False)
+    live_overrides: dict[str, str] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
+        self.base_settings = self.settings
         self.hasher = make_hasher(self.settings.password_hash_memory_kib, self.settings.password_hash_time_cost)
         self.storage = open_store(self.settings)
 

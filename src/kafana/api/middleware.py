@@ -77,10 +77,10 @@ class BodyLimitMiddleware:
     URL with 400 (no database stores them: PostgreSQL fails on them, D11). POSTs to upload routes may carry
     up to `upload_limit` bytes (plus multipart framing)."""
 
-    def __init__(self, app: ASGIApp, limit: int = REQUEST_BODY_MAX_BYTES, upload_limit: int = 0) -> None:
+    def __init__(self, app: ASGIApp, limit: int = REQUEST_BODY_MAX_BYTES, upload_limit: Callable[[], int] | None = None) -> None:
         self.app = app
         self.default_limit = limit
-        self.upload_limit = upload_limit + MULTIPART_OVERHEAD if upload_limit else limit
+        self.upload_limit = upload_limit  # read per request: max_file_size is a live setting
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -90,7 +90,9 @@ class BodyLimitMiddleware:
             await _send_raw(send, 400, _error_json(scope, 400, "api.context.invalid_url_param.app_error", "Invalid character in the request URL."))
             return
         too_large = _error_json(scope, 413, "api.context.request_body_too_large.app_error", "The request body is too large.")
-        limit = self.upload_limit if scope["method"] == "POST" and UPLOAD_ROUTES.match(scope["path"]) else self.default_limit
+        limit = self.default_limit
+        if self.upload_limit is not None and scope["method"] == "POST" and UPLOAD_ROUTES.match(scope["path"]):
+            limit = self.upload_limit() + MULTIPART_OVERHEAD
         for name, value in scope["headers"]:
             if name == b"content-length" and value.isdigit() and int(value) > limit:
                 await _send_raw(send, 413, too_large)

@@ -12,6 +12,7 @@ from typing import Annotated, Any, TypeVar
 import typer
 
 from kafana.actions.context import Services
+from kafana.actions.live_settings import do_reload
 from kafana.config import Settings, load_settings
 from kafana.db import Database
 from kafana.db.migrate import upgrade
@@ -54,7 +55,9 @@ def run_with_services(settings: Settings, fn: Callable[[Services], Awaitable[T]]
         await prepare(settings)
         db = Database(settings.effective_database_url, sqlite_synchronous=settings.sqlite_synchronous)
         try:
-            return await fn(Services(settings=settings, db=db))
+            svc = Services(settings=settings, db=db)
+            await do_reload(svc)  # the live settings' overrides, as the server applies them
+            return await fn(svc)
         finally:
             await db.dispose()
 

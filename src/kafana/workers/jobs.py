@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Sequence
 
-from kafana.actions import custom_status, moderation, presence, retention
+from kafana.actions import custom_status, live_settings, moderation, presence, retention
 from kafana.actions.context import Services
 from kafana.workers.scheduler import Job
 
@@ -35,7 +35,11 @@ def default_jobs(svc: Services, connected: Callable[[], Sequence[str]]) -> list[
     async def end_suspensions(now: int) -> None:
         await moderation.do_end_suspensions(svc, now)
 
+    async def reload_settings(now: int) -> None:
+        await live_settings.do_reload(svc)
+
     return [
+        Job("live_settings", live_settings.RELOAD_SECONDS, reload_settings),
         Job("presence_heartbeat", beat, heartbeat),
         Job("presence_sweep", beat, sweep, leased=True),
         Job("custom_status_expiry", CUSTOM_STATUS_EXPIRY_SECONDS, expire_custom_statuses, leased=True),
