@@ -44,6 +44,8 @@ LIVE: tuple[str, ...] = (
     "retention_file_days",
     "privacy_store_ip",
     "privacy_ip_retention_days",
+    "code_of_conduct_url",
+    "moderation_public_log",
 )
 
 
