@@ -65,11 +65,13 @@ test-postgres: $(STAMP)
 
 test: lint test-web test-sqlite test-postgres
 
-# KAFANA_BENCH_SEARCH_POSTS=50000 make bench: a quick search part (default 1,000,000 generated posts).
+# KAFANA_BENCH_SEARCH_POSTS=50000 make bench: a quick search part (default 1,000,000 generated posts);
+# KAFANA_BENCH_RETENTION_POSTS sizes the retention part (default 100,000 expired posts).
 bench: $(STAMP) $(WEB_BUILD) $(BROWSER_STAMP)
 	$(BIN)/python -m bench.run
 	$(BIN)/python -m bench.web
 	$(BIN)/python -m bench.search
+	$(BIN)/python -m bench.retention
 
 clean:
 	rm -rf $(VENV) tests/js/node_modules web/node_modules src/kafana/web_dist kafana-data
