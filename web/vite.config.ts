@@ -12,6 +12,7 @@ export default defineConfig({
         assetsDir: 'assets',
         chunkSizeWarningLimit: 800,
     },
+    worker: {format: 'es'},
     server: {proxy: {'/api': {target: 'http://127.0.0.1:8065', ws: true}}},
     test: {environment: 'jsdom', include: ['src/**/*.test.{ts,tsx}']},
 });

@@ -137,6 +137,26 @@ async def test_drop_upload_with_progress_and_cancel_then_lightbox(pages: Pages, 
     await expect(opener).to_be_focused()
 
 
+async def test_file_button_and_pdf_first_page(pages: Pages, people: People) -> None:
+    page = await signed_in(pages, "ana")
+    report = io.BytesIO()
+    Image.new("RGB", (200, 280), (200, 0, 0)).save(report, "PDF")
+    async with page.expect_file_chooser() as chooser:
+        await page.get_by_role("button", name="Attach files").click()
+    await (await chooser.value).set_files({"name": "report.pdf", "mimeType": "application/pdf", "buffer": report.getvalue()})
+    await expect(page.get_by_role("button", name="Remove report.pdf")).to_be_visible()
+    await composer(page, "Town Square").fill("The report")
+    await composer(page, "Town Square").press("Enter")
+    post = post_in_list(page, "The report")
+    first_page = post.get_by_role("img", name="First page of report.pdf")
+    await expect(first_page).to_be_visible()  # shown once pdf.js has drawn it
+    await expect(post.get_by_text("1 page", exact=True)).to_be_visible()
+    red, green, blue, _ = await first_page.evaluate("c => [...c.getContext('2d').getImageData(c.width / 2, c.height / 2, 1, 1).data]")
+    assert red > 150 and green < 60 and blue < 60, "the page's red fill was drawn"
+    await expect(post.get_by_role("link", name="Download report.pdf")).to_be_visible()
+    await assert_accessible(page, "post with a PDF")
+
+
 async def test_custom_emoji_added_suggested_and_used_as_a_reaction(pages: Pages, people: People) -> None:
     ana_api, _, town = people
     ana_api.post(town, "Vote for the new logo")
@@ -188,7 +208,8 @@ async def test_custom_emoji_added_suggested_and_used_as_a_reaction(pages: Pages,
 
 
 async def test_profile_picture_change_seen_by_another_user(pages: Pages, people: People) -> None:
-    _, bob_api, town = people
+    ana_api, bob_api, town = people
+    ana_api.post(town, "Over to Bob")  # so that Bob's post starts a group and shows his avatar
     bob_api.post(town, "Bob was here")
     ana = await signed_in(pages, "ana")
     avatar = post_in_list(ana, "Bob was here").locator(".post-gutter .avatar img")

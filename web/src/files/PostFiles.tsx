@@ -7,12 +7,13 @@ import {formatSize} from './uploads';
 import './media.css';
 
 const Lightbox = lazy(() => import('./Lightbox'));
+const PdfPreview = lazy(() => import('./PdfPreview'));
 
 const SINGLE_BOX = {width: 480, height: 320};
 const TEXT_PREVIEW_BYTES = 4096;
 
 /** A post's files: images as a gallery that opens in a lightbox, audio and video in the browser's players,
- * the start of text files, and a download card for everything else. */
+ * the first page of PDFs, the start of text files, and a download card for everything else. */
 export function PostFiles({files}: {files: FileInfo[]}) {
     const [open, setOpen] = useState<number | null>(null);
     const images = files.filter((f) => fileKind(f) === 'image');
@@ -66,6 +67,16 @@ function OtherFile({info}: {info: FileInfo}) {
         return (
             <figure className="media-file">
                 <audio controls preload="metadata" src={fileUrl(info.id)} aria-label={info.name} />
+                <FileCard info={info} />
+            </figure>
+        );
+    }
+    if (kind === 'pdf') {
+        return (
+            <figure className="media-file">
+                <Suspense fallback={null}>
+                    <PdfPreview info={info} />
+                </Suspense>
                 <FileCard info={info} />
             </figure>
         );
