@@ -9,7 +9,8 @@ export type Route =
     | {kind: 'channel'; team: string; channel: string}
     | {kind: 'dm'; team: string; username: string}
     | {kind: 'permalink'; team: string; postId: string}
-    | {kind: 'threads'; team: string; threadId?: string};
+    | {kind: 'threads'; team: string; threadId?: string}
+    | {kind: 'moderation'; team: string};
 
 export function parseRoute(path: string): Route {
     const parts = path.split('/').filter(Boolean).map(decodeURIComponent);
@@ -22,6 +23,7 @@ export function parseRoute(path: string): Route {
     if (parts[1] === 'messages' && parts[2]) return {kind: 'channel', team, channel: parts[2]};
     if (parts[1] === 'pl' && parts[2]) return {kind: 'permalink', team, postId: parts[2]};
     if (parts[1] === 'threads') return {kind: 'threads', team, threadId: parts[2]};
+    if (parts[1] === 'moderation') return {kind: 'moderation', team};
     return {kind: 'team', team};
 }
 

@@ -21,7 +21,7 @@ function cookie(name: string): string {
     return match ? decodeURIComponent(match.slice(name.length + 1)) : '';
 }
 
-type Method = 'GET' | 'POST' | 'PUT' | 'DELETE';
+type Method = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 
 /** The headers every write carries (the session is in cookies; these prove the request came from the app). */
 function writeHeaders(): Record<string, string> {

@@ -2,6 +2,7 @@ import {type FormEvent, useState} from 'react';
 import {FormattedMessage, useIntl} from 'react-intl';
 import {ApiError, client} from '../api/client';
 import {navigate} from '../router';
+import {CodeOfConductNote} from '../moderation/CodeOfConduct';
 
 /** Server errors in words: known ids get a translated sentence, others the server's own message. */
 export function useErrorText() {
@@ -115,6 +116,7 @@ export function SignupPage({onLoggedIn}: {onLoggedIn: () => void}) {
                         {error}
                     </p>
                 )}
+                <CodeOfConductNote />
                 <button type="submit" className="primary" disabled={busy}>
                     <FormattedMessage id="signup.submit" />
                 </button>

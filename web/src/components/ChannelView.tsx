@@ -2,6 +2,7 @@ import {useEffect, useMemo, useState} from 'react';
 import {client} from '../api/client';
 import type {Channel, Post} from '../api/types';
 import {useT} from '../i18n/useT';
+import {ExportDialog} from '../moderation/ExportDialog';
 import type {MarkdownContext} from '../markdown/Markdown';
 import {Markdown} from '../markdown/Markdown';
 import {loadThread, loadThreads, setPreference, upsertChannel} from '../state/actions';
@@ -59,6 +60,7 @@ function ChannelHeader({channel, title, onMenu}: {channel: Channel; title: strin
     const ctx = useMarkdownContext();
     const [menu, setMenu] = useState(false);
     const [editing, setEditing] = useState<'header' | 'purpose' | null>(null);
+    const [exporting, setExporting] = useState(false);
     const [error, setError] = useState('');
     const isPublicOrPrivate = channel.type === 'O' || channel.type === 'P';
 
@@ -118,6 +120,9 @@ function ChannelHeader({channel, title, onMenu}: {channel: Channel; title: strin
                             <button type="button" role="menuitem" onClick={() => (setEditing('purpose'), setMenu(false))}>
                                 {t('channel.editPurpose')}
                             </button>
+                            <button type="button" role="menuitem" onClick={() => (setExporting(true), setMenu(false))}>
+                                {t('export.channel')}
+                            </button>
                             <button
                                 type="button"
                                 role="menuitem"
@@ -156,6 +161,7 @@ function ChannelHeader({channel, title, onMenu}: {channel: Channel; title: strin
                     )}
                 </div>
             )}
+            {exporting && <ExportDialog target={{channelId: channel.id}} onClose={() => setExporting(false)} />}
             {editing && (
                 <EditChannelText
                     channel={channel}

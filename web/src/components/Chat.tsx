@@ -8,6 +8,8 @@ import {navigate, parseRoute, usePath} from '../router';
 import {ChannelView, ThreadPanel, ThreadsView} from './ChannelView';
 import {BrowseChannels, ChannelSwitcher, CreateChannel, DirectMessage, TeamPicker} from './Dialogs';
 import {ProfilePopover} from './ProfilePopover';
+import {isModerator} from '../moderation/api';
+import {ModerationPage} from '../moderation/ModerationPage';
 import {Settings} from './Settings';
 import {channelPath, Sidebar, useSidebarChannels} from './Sidebar';
 
@@ -90,11 +92,11 @@ export function Chat({me, onSignedOut}: {me: User; onSignedOut: () => void}) {
                 navigate(channelPath(team.name, c, me.id, (id) => users[id]?.username), true);
                 return;
             }
-            if (route.kind === 'threads') {
+            if (route.kind === 'threads' || route.kind === 'moderation') {
                 closeChannel();
                 setChannelId('');
                 setDrawer(false);
-                if (route.threadId) setThreadId(route.threadId);
+                if (route.kind === 'threads' && route.threadId) setThreadId(route.threadId);
                 return;
             }
             navigate(`/${team.name}/channels/town-square`, true);
@@ -167,6 +169,8 @@ export function Chat({me, onSignedOut}: {me: User; onSignedOut: () => void}) {
                 )}
                 {route.kind === 'threads' ? (
                     <ThreadsView onOpenThread={setThreadId} onMenu={() => setDrawer(true)} />
+                ) : route.kind === 'moderation' && isModerator(me) ? (
+                    <ModerationPage />
                 ) : notFound ? (
                     <div className="empty-state">
                         <p>{t('channel.notFound')}</p>

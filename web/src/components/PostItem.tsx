@@ -11,6 +11,8 @@ import {pref, update, useStore} from '../state/store';
 import {isSystem} from '../state/timeline';
 import {Avatar, displayName, useTimeFormat} from './common';
 import {openProfile} from './ProfilePopover';
+import {ExportDialog} from '../moderation/ExportDialog';
+import {ReportDialog} from '../moderation/ReportDialog';
 
 const EmojiPicker = lazy(() => import('./EmojiPicker'));
 
@@ -35,6 +37,7 @@ export const PostItem = memo(function PostItem({post, continuation, ctx, onReply
     const [picker, setPicker] = useState(false);
     const [menu, setMenu] = useState(false);
     const [copied, setCopied] = useState(false);
+    const [dialog, setDialog] = useState<'report' | 'export' | null>(null);
     const mine = post.user_id === me.id;
     const system = isSystem(post);
     const reactions = groupReactions(post.metadata?.reactions ?? [], me.id);
@@ -157,6 +160,14 @@ export const PostItem = memo(function PostItem({post, continuation, ctx, onReply
                             <button type="button" role="menuitem" onClick={copyLink}>
                                 {t('post.copyLink')}
                             </button>
+                            <button type="button" role="menuitem" onClick={() => (setDialog('export'), setMenu(false))}>
+                                {t('export.thread')}
+                            </button>
+                            {!mine && (
+                                <button type="button" role="menuitem" onClick={() => (setDialog('report'), setMenu(false))}>
+                                    {t('mod.report')}
+                                </button>
+                            )}
                             {mine && (
                                 <button
                                     type="button"
@@ -179,6 +190,8 @@ export const PostItem = memo(function PostItem({post, continuation, ctx, onReply
                     )}
                 </div>
             )}
+            {dialog === 'report' && <ReportDialog postId={post.id} onClose={() => setDialog(null)} />}
+            {dialog === 'export' && <ExportDialog target={{postId: post.id}} onClose={() => setDialog(null)} />}
             {picker && (
                 <Suspense fallback={null}>
                     <EmojiPicker onPick={(name) => (toggleReaction(post.id, name), setPicker(false))} onClose={() => setPicker(false)} />

@@ -5,6 +5,7 @@ import {channelTitle, directUserIds, isMuted, mentionCount, sidebarSections, unr
 import {useStore} from '../state/store';
 import {navigate} from '../router';
 import {PresenceDot} from './common';
+import {isModerator} from '../moderation/api';
 import {useIntl} from 'react-intl';
 
 export function channelPath(teamName: string, channel: Channel, meId: string, usernameOf: (id: string) => string | undefined): string {
@@ -104,6 +105,16 @@ export function Sidebar({currentChannelId, view, onAction}: SidebarProps) {
                             <span className="nav-label">{t('threads.title')}</span>
                         </a>
                     </li>
+                    {isModerator(me) && (
+                        <li>
+                            <a href={`/${team?.name}/moderation`} className="nav-item" onClick={(e) => (e.preventDefault(), navigate(`/${team?.name}/moderation`))}>
+                                <span className="nav-icon" aria-hidden="true">
+                                    ⚑
+                                </span>
+                                <span className="nav-label">{t('mod.title')}</span>
+                            </a>
+                        </li>
+                    )}
                 </ul>
                 {sections.map((section) => (
                     <section key={section.key} className="nav-section" aria-labelledby={'section-' + section.key}>
