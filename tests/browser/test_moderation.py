@@ -1,6 +1,6 @@
 """Reporting and moderating through the web client: a member reports a message (consent and reason), a
-moderator handles it in the queue (assigns it, writes a note, removes the message, resolves it), with
-axe-core checks on the dialog and the moderation page."""
+moderator handles it in the queue (assigns it, writes a note, removes the message, resolves it), and the
+sign-up page links the code of conduct; axe-core checks on the dialog, the moderation page and sign-up."""
 
 from __future__ import annotations
 
@@ -68,5 +68,13 @@ async def test_report_a_message_and_handle_it_in_the_queue(pages: Pages, server:
     await expect(queue.get_by_role("button", name=re.compile("@bob"))).to_have_count(0)  # the queue shows open ones
 
     await expect(post_in_list(page, "buy cheap pills")).to_have_count(0)  # gone for everyone, live
+
+    # The code of conduct, once set, is linked from the sign-up page.
+    admin.call("PUT", "/kafana/settings", {"code_of_conduct_url": "https://example.org/conduct"})
+    newcomer = await pages.open("/signup")
+    link = newcomer.get_by_role("link", name="code of conduct")
+    await expect(link).to_have_attribute("href", "https://example.org/conduct")
+    await expect(newcomer.get_by_text("By signing up you agree to follow the code of conduct.")).to_be_visible()
+    await assert_accessible(newcomer, "sign-up with a code of conduct")
     for user in (admin, bob, carol):
         user.close()

@@ -1,10 +1,10 @@
 import {useEffect, useState} from 'react';
+import {useIntl} from 'react-intl';
 import {client} from '../api/client';
-import {useT} from '../i18n/useT';
 
 /** The code-of-conduct line on the sign-up page (when the server names one). */
 export function CodeOfConductNote() {
-    const t = useT();
+    const intl = useIntl();
     const [url, setUrl] = useState('');
     useEffect(() => {
         client.clientConfig().then((c) => setUrl(String(c.KafanaCodeOfConductLink ?? '')), () => undefined);
@@ -12,10 +12,16 @@ export function CodeOfConductNote() {
     if (!/^https?:\/\//.test(url)) return null;
     return (
         <p>
-            {t('mod.codeOfConduct')}{' '}
-            <a href={url} target="_blank" rel="noreferrer">
-                {t('mod.codeOfConductLink')}
-            </a>
+            {intl.formatMessage(
+                {id: 'mod.codeOfConduct'},
+                {
+                    link: (chunks) => (
+                        <a href={url} target="_blank" rel="noreferrer">
+                            {chunks}
+                        </a>
+                    ),
+                },
+            )}
         </p>
     );
 }
