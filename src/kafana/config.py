@@ -75,12 +75,16 @@ class Settings(BaseModel):
     privacy_store_ip: Literal["none", "truncated", "full"] = "truncated"
     privacy_ip_retention_days: int = Field(default=30, ge=0)
 
+    # Outgoing email (notifications, verification, password reset, invitations). Off while smtp_host is empty:
+    # the routes that need mail then answer 501. `tls`: implicit TLS (port 465); `starttls`: upgrade (587).
     smtp_host: str = ""
-    smtp_port: int = 25
+    smtp_port: int = Field(default=25, gt=0, lt=65536)
     smtp_username: str = ""
     smtp_password: str = ""
     smtp_security: Literal["none", "starttls", "tls"] = "none"
+    smtp_timeout_seconds: float = Field(default=30.0, gt=0)
     email_from: str = "kafana@localhost"
+    email_from_name: str = ""  # empty: site_name
     # Data retention: messages (with their files) and files older than this many days are deleted for real;
     # 0 keeps them. `retention_file_days` 0 means files follow messages. Teams and channels can have their
     # own policies (/data_retention/policies). The job runs every `retention_job_minutes`, on one node.
@@ -137,6 +141,10 @@ class Settings(BaseModel):
                 scheme, rest = values[key].split("://", 1)
                 values[key] = f"{scheme}://********@{rest.rsplit('@', 1)[1]}"
         return values
+
+    @property
+    def email_enabled(self) -> bool:
+        return bool(self.smtp_host)
 
     @property
     def files_root(self) -> Path:

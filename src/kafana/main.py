@@ -110,7 +110,7 @@ def create_app(settings: Settings, *, database: Database | None = None) -> FastA
         # The services in app.state (tests may swap them) re-check the sockets' tokens with their auth cache.
         hub.token_check = websocket.token_checker(app.state.services)
         await hub.start()
-        scheduler = Scheduler(app.state.services, default_jobs(app.state.services, hub.connected_user_ids))
+        scheduler = app.state.scheduler = Scheduler(app.state.services, default_jobs(app.state.services, hub.connected_user_ids))
         await scheduler.start()
         try:
             yield

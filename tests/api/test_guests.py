@@ -2,38 +2,46 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 import pytest
 
-from kafana.actions import invites
 from kafana.actions.context import Services
 from kafana.models import User
 from tests.helpers import PASSWORD, Api
+from tests.mail import MAIL_WAITS, link_in, outbox_rows
 
 NOT_FOUND = 404
 
 
+Links = Callable[[], Awaitable[list[str]]]
+
+
 @pytest.fixture
-def outbox(services: Services) -> list[str]:
-    links: list[str] = []
+def settings_overrides() -> dict[str, Any]:
+    return MAIL_WAITS
 
-    async def send(email: str, link: str, team: str, inviter: str) -> None:
-        links.append(link)
 
-    services.extra[invites.INVITE_SENDER] = send
+@pytest.fixture
+def outbox(services: Services) -> Links:
+    """The signup links of the invitations in the outbox."""
+
+    async def links() -> list[str]:
+        return [link_in(m.text_body, "/signup_user_complete/") for m in await outbox_rows(services)]
+
     return links
 
 
-async def invite_guest(admin: Api, anon: Api, outbox: list[str], team: dict[str, Any], channels: list[str], name: str = "gus") -> Api:
+async def invite_guest(admin: Api, anon: Api, outbox: Links, team: dict[str, Any], channels: list[str], name: str = "gus") -> Api:
     await admin.post(f"/teams/{team['id']}/invite-guests/email", {"emails": [f"{name}@guest.org"], "channels": channels, "message": "hi"})
-    token = outbox[-1].split("?t=", 1)[1]
+    token = (await outbox())[-1].split("?t=", 1)[1]
     await anon.post(f"/users?t={token}", {"username": name, "email": f"{name}@guest.org", "password": PASSWORD}, expect=201)
     return await anon.login(name)
 
 
 @pytest.fixture
-async def world(anon: Api, admin: Api, outbox: list[str]) -> dict[str, Any]:
+async def world(anon: Api, admin: Api, outbox: Links) -> dict[str, Any]:
     bob = await admin.signup("bob")
     team = await admin.create_team("core", [bob])
     invited = await admin.create_channel(team, "invited", "O", [bob])
@@ -81,10 +89,10 @@ async def test_guest_messages_only_people_sharing_a_channel(world: dict[str, Any
     await guest.post("/channels/group", [guest.id, bob.id, carol.id], expect=403)
 
 
-async def test_only_admins_invite_guests_and_only_into_channels_they_may_fill(world: dict[str, Any], admin: Api, services: Services, outbox: list[str]) -> None:
+async def test_only_admins_invite_guests_and_only_into_channels_they_may_fill(world: dict[str, Any], admin: Api, services: Services, outbox: Links) -> None:
     bob: Api = world["bob"]
     team_id = world["team"]["id"]
-    sent = len(outbox)
+    sent = len(await outbox())
     await bob.post(f"/teams/{team_id}/invite-guests/email", {"emails": ["x@guest.org"], "channels": [world["invited"]["id"]]}, expect=403)
     other_team = await admin.create_team("other")
     foreign = await admin.create_channel(other_team, "foreign")
@@ -93,7 +101,7 @@ async def test_only_admins_invite_guests_and_only_into_channels_they_may_fill(wo
     hidden = await carol.create_team("hidden")
     secret = await carol.create_channel(hidden, "secret", "P")
     await admin.post(f"/teams/{team_id}/invite-guests/email", {"emails": ["x@guest.org"], "channels": [secret["id"]]}, expect=400)
-    assert len(outbox) == sent
+    assert len(await outbox()) == sent
 
 
 async def test_demote_and_promote(world: dict[str, Any], admin: Api, services: Services) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 import pytest
@@ -10,8 +11,9 @@ from kafana.actions import invites
 from kafana.actions.context import Services
 from kafana.models import TeamMember, User
 from tests.helpers import PASSWORD, Api
+from tests.mail import MAIL_WAITS, link_in, outbox_rows
 
-INVITE_ONLY = [{"signup_mode": "invite"}]
+INVITE_ONLY = [{"signup_mode": "invite", **MAIL_WAITS}]
 INVITE_NEEDED = "api.user.create_user.no_invite.app_error"
 INVALID = "api.user.create_user.signup_link_invalid.app_error"
 
@@ -27,15 +29,16 @@ async def count(services: Services, model: type[Any]) -> int:
         return int((await db.execute(select(func.count()).select_from(model))).scalar_one())
 
 
+Sent = Callable[[], Awaitable[list[tuple[str, str, str]]]]
+
+
 @pytest.fixture
-def outbox(services: Services) -> list[tuple[str, str, str, str]]:
-    """The invitation emails handed to the sending hook (the email integration's outbox sits behind it)."""
-    sent: list[tuple[str, str, str, str]] = []
+def outbox(services: Services) -> Sent:
+    """The invitation emails in the outbox: (address, signup link, subject)."""
 
-    async def send(email: str, link: str, team: str, inviter: str) -> None:
-        sent.append((email, link, team, inviter))
+    async def sent() -> list[tuple[str, str, str]]:
+        return [(m.to_address, link_in(m.text_body, "/signup_user_complete/"), m.subject) for m in await outbox_rows(services)]
 
-    services.extra[invites.INVITE_SENDER] = send
     return sent
 
 
@@ -85,12 +88,12 @@ async def test_team_invite_link_signs_up_into_the_team_and_can_be_regenerated(an
 
 
 @pytest.mark.parametrize("settings_overrides", INVITE_ONLY)
-async def test_email_invitation_is_one_time_and_bound_to_its_address(anon: Api, services: Services, outbox: list[Any]) -> None:
+async def test_email_invitation_is_one_time_and_bound_to_its_address(anon: Api, services: Services, outbox: Sent) -> None:
     admin = await anon.signup("admin")
     team = await admin.create_team("core")
     await admin.post(f"/teams/{team['id']}/invite/email", ["dana@example.org"])
-    (email, link, team_name, inviter) = outbox[0]
-    assert (email, team_name, inviter) == ("dana@example.org", "Core", "admin")
+    [(email, link, subject)] = await outbox()
+    assert (email, subject) == ("dana@example.org", "[Kafana] admin invited you to join Core")
     assert link.startswith(services.settings.site_url + "/signup_user_complete/?t=")
     token = token_of(link)
     wrong_email = await anon.post(f"/users?t={token}", account("dana", "someone@else.org"), expect=400)
@@ -107,11 +110,11 @@ async def test_email_invitation_is_one_time_and_bound_to_its_address(anon: Api, 
 
 
 @pytest.mark.parametrize("settings_overrides", INVITE_ONLY)
-async def test_expired_invitation_is_refused_with_410(anon: Api, services: Services, outbox: list[Any], monkeypatch: pytest.MonkeyPatch) -> None:
+async def test_expired_invitation_is_refused_with_410(anon: Api, services: Services, outbox: Sent, monkeypatch: pytest.MonkeyPatch) -> None:
     admin = await anon.signup("admin")
     team = await admin.create_team("core")
     await admin.post(f"/teams/{team['id']}/invite/email", ["dana@example.org"])
-    token = token_of(outbox[0][1])
+    token = token_of((await outbox())[0][1])
     later = invites.now_ms() + 49 * 3_600_000
     monkeypatch.setattr(invites, "now_ms", lambda: later)
     users_before, members_before = await count(services, User), await count(services, TeamMember)
@@ -120,37 +123,37 @@ async def test_expired_invitation_is_refused_with_410(anon: Api, services: Servi
     assert (await count(services, User), await count(services, TeamMember)) == (users_before, members_before)
 
 
-@pytest.mark.parametrize("settings_overrides", [{"signup_mode": "invite", "invite_permission": "team_admins"}])
-async def test_invite_permission_setting(anon: Api, outbox: list[Any]) -> None:
+@pytest.mark.parametrize("settings_overrides", [{"signup_mode": "invite", "invite_permission": "team_admins", **MAIL_WAITS}])
+async def test_invite_permission_setting(anon: Api, outbox: Sent) -> None:
     admin = await anon.signup("admin")
     bob = await admin.signup("bob")
     team = await admin.create_team("core", [bob])
     refused = await bob.post(f"/teams/{team['id']}/invite/email", ["x@example.org"], expect=403)
-    assert refused["id"] == "api.context.permissions.app_error" and outbox == []
+    assert refused["id"] == "api.context.permissions.app_error" and await outbox() == []
     # A member who may not invite does not see the invite link either.
     assert (await bob.get(f"/teams/{team['id']}"))["invite_id"] == ""
     await admin.post(f"/teams/{team['id']}/invite/email", ["x@example.org"])
-    assert len(outbox) == 1
+    assert len(await outbox()) == 1
 
 
 @pytest.mark.parametrize("settings_overrides", INVITE_ONLY)
-async def test_members_invite_by_default_but_not_into_teams_they_are_not_in(anon: Api, outbox: list[Any]) -> None:
+async def test_members_invite_by_default_but_not_into_teams_they_are_not_in(anon: Api, outbox: Sent) -> None:
     admin = await anon.signup("admin")
     bob = await admin.signup("bob")
     team = await admin.create_team("core", [bob])
     other = await admin.create_team("other")
     await bob.post(f"/teams/{team['id']}/invite/email", ["x@example.org"])
     await bob.post(f"/teams/{other['id']}/invite/email", ["y@example.org"], expect=404)
-    assert [sent[0] for sent in outbox] == ["x@example.org"]
+    assert [sent[0] for sent in await outbox()] == ["x@example.org"]
 
 
 @pytest.mark.parametrize("settings_overrides", INVITE_ONLY)
-async def test_existing_account_joins_with_an_invitation(anon: Api, outbox: list[Any]) -> None:
+async def test_existing_account_joins_with_an_invitation(anon: Api, outbox: Sent) -> None:
     admin = await anon.signup("admin")
     bob = await admin.signup("bob")
     team = await admin.create_team("core")
     await admin.post(f"/teams/{team['id']}/invite/email", ["bob@example.com"])
-    token = token_of(outbox[0][1])
+    token = token_of((await outbox())[0][1])
     member = await bob.post(f"/teams/members/invite?token={token}", expect=201)
     assert member["team_id"] == team["id"] and member["user_id"] == bob.id
     await bob.post(f"/teams/members/invite?token={token}", expect=403)

@@ -115,7 +115,7 @@ def _ping(url: str) -> bool:
         return False
 
 
-def start_server(data_dir: Path, attempts: int = 3) -> LiveServer:
+def start_server(data_dir: Path, attempts: int = 3, env: dict[str, str] | None = None) -> LiveServer:
     """Start `kafana serve` on a free port and wait (bounded polling) until /system/ping answers.
 
     The port is probed free and then handed to the server, so another process may grab it in between: if the
@@ -133,7 +133,7 @@ def start_server(data_dir: Path, attempts: int = 3) -> LiveServer:
                 stdin=subprocess.DEVNULL,
                 stdout=log,
                 stderr=subprocess.STDOUT,
-                env=server_env(),
+                env={**server_env(), **(env or {})},
                 cwd=str(data_dir),
             )
         server = LiveServer("127.0.0.1", port, data_dir, log_path, process)

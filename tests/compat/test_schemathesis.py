@@ -47,7 +47,8 @@ def filtered_document(served: dict[str, Any]) -> dict[str, Any]:
 
 @pytest.fixture(scope="module")
 def fuzzed_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[LiveServer, str]]:
-    server = start_server(tmp_path_factory.mktemp("fuzzed"))
+    # Email configured (to a port nobody listens on: mail waits in the outbox), so the email routes work.
+    server = start_server(tmp_path_factory.mktemp("fuzzed"), env={"KAFANA_SMTP_HOST": "127.0.0.1", "KAFANA_SMTP_PORT": "9"})
     try:
         with httpx.Client(base_url=server.api) as http:
             http.post("/users", json={"username": "fuzzadmin", "email": "fuzz@example.com", "password": PASSWORD}).raise_for_status()

@@ -755,10 +755,15 @@ async def do_update_notify_props(svc: Services, actor: Actor, channel_id: str, u
         member = await channels_store.get_channel_member(db, channel_id, user_id)
         if member is None:
             raise not_found("channel_member")
-        member.notify_props = {**(member.notify_props or DEFAULT_CHANNEL_NOTIFY_PROPS), **clean}
-        member.last_update_at = now_ms()
-        uow.emit(_member_updated(member))
+        set_notify_props_txn(uow, member, clean)
     return member
+
+
+def set_notify_props_txn(uow: UnitOfWork, member: ChannelMember, props: dict[str, str]) -> None:
+    """Merge checked settings into the member's and tell the member's clients."""
+    member.notify_props = {**(member.notify_props or DEFAULT_CHANNEL_NOTIFY_PROPS), **props}
+    member.last_update_at = now_ms()
+    uow.emit(_member_updated(member))
 
 
 async def do_view_channels(svc: Services, actor: Actor, user_id: str, channel_ids: Sequence[str]) -> dict[str, int]:

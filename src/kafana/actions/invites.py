@@ -8,13 +8,14 @@ written: no account and no membership is created by a refused signup.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from kafana.access import access_channel, access_team, channel_permissions, has_system_permission, require, team_permissions
 from kafana.actions import audit
 from kafana.actions.channels import add_member_txn
 from kafana.actions.context import Actor, Services
+from kafana.actions.outbox import queue_mail_txn, require_email
 from kafana.actions.teams import TeamView, email_domain_allowed, join_team_txn
 from kafana.db import UnitOfWork
 from kafana.lib.clock import now_ms
@@ -22,6 +23,7 @@ from kafana.lib.errors import AppError, forbidden, invalid_param, not_found
 from kafana.lib.ids import hash_token, new_id
 from kafana.lib.permissions import may_invite
 from kafana.lib.validation import check_email
+from kafana.mail.compose import invitation_mail
 from kafana.models import Invitation, Team, TeamMember, User
 from kafana.store import channels as channels_store
 from kafana.store import invites as invites_store
@@ -33,12 +35,6 @@ INVALID_INVITE = AppError(403, "api.user.create_user.signup_link_invalid.app_err
 EXPIRED_INVITE = AppError(410, "api.user.create_user.signup_link_expired.app_error", "The signup link has expired.")
 WRONG_EMAIL = AppError(400, "api.user.create_user.invite_email.app_error", "Sign up with the email address the invitation was sent to.")
 MAX_EMAILS = 50
-
-# The hook that hands an invitation email to the outbox: (email, signup link, team display name, inviter's
-# username). Installed by the email integration under this key in `Services.extra`; without one the invitation
-# is still created (and can be seen by the admin), only no email leaves.
-INVITE_SENDER = "invite_email_sender"
-InviteSender = Callable[[str, str, str, str], Awaitable[None]]
 
 
 @dataclass(slots=True)
@@ -117,7 +113,8 @@ def _addresses(emails: Sequence[str]) -> list[str]:
 
 async def do_invite_by_email(svc: Services, actor: Actor, team_id: str, emails: Sequence[str]) -> list[str]:
     """POST /teams/{id}/invite/email: one one-time token per address, valid `invite_expiry_hours`. Returns the
-    signup links (the caller never shows them to the inviter; they travel by email)."""
+    signup links (the caller never shows them to the inviter; they travel by email). Without email set up: 501."""
+    require_email(svc)
     addresses = _addresses(emails)
     team = await _inviter_team(svc, actor, team_id)
     return await _send_invitations(svc, actor, team, addresses, [], guest=False)
@@ -128,6 +125,7 @@ async def do_invite_guests_by_email(svc: Services, actor: Actor, team_id: str, e
     `invite_guest` and must be allowed to add members to every one of the channels (A11, A12)."""
     if not svc.settings.guest_accounts_enabled:
         raise AppError(501, "api.team.invite_guests.disabled.app_error", "Guest accounts are disabled on this server.")
+    require_email(svc)
     if not has_system_permission(actor, "invite_guest"):
         raise forbidden()
     addresses = _addresses(emails)
@@ -151,6 +149,9 @@ async def _send_invitations(svc: Services, actor: Actor, team: Team, addresses: 
             raise AppError(400, "api.team.invite_members.invalid_email.app_error", f"The email domain of {address} is not allowed on this team.")
     now = now_ms()
     links: list[str] = []
+    # In the inviter's language: the invited person has no account (and no language) yet.
+    inviter = actor.user.username if actor.user is not None else svc.settings.site_name
+    locale = actor.user.locale if actor.user is not None else "en"
     async with svc.db.write() as uow:
         await invites_store.delete_expired_invitations(uow.session, now)
         for address in addresses:
@@ -167,13 +168,10 @@ async def _send_invitations(svc: Services, actor: Actor, team: Team, addresses: 
                     expires_at=now + svc.settings.invite_expiry_hours * 3_600_000,
                 )
             )
-            links.append(f"{svc.settings.site_url.rstrip('/')}/signup_user_complete/?t={token}")
+            link = f"{svc.settings.site_url.rstrip('/')}/signup_user_complete/?t={token}"
+            queue_mail_txn(uow, address, invitation_mail(locale, svc.settings.site_name, inviter, team.display_name, link), now=now)
+            links.append(link)
         audit.record_txn(uow, svc, "invite_guests" if guest else "invite", actor=actor, target_id=team.id, count=len(addresses), channels=channel_ids)
-    sender = svc.extra.get(INVITE_SENDER)
-    if sender is not None:
-        inviter = actor.user.username if actor.user is not None else svc.settings.site_name
-        for address, link in zip(addresses, links, strict=True):
-            await sender(address, link, team.display_name, inviter)
     return links
 
 

@@ -4,6 +4,7 @@ from kafana.models.audit import AuditEntry
 from kafana.models.base import Base
 from kafana.models.bots import Bot
 from kafana.models.channels import Channel, ChannelMember, SidebarCategory
+from kafana.models.email import OutboxMail, PendingEmail, UserToken
 from kafana.models.files import Emoji, FileInfo
 from kafana.models.invites import Invitation
 from kafana.models.moderation import Report, ReportEvent, Suspension
@@ -29,6 +30,8 @@ __all__ = [
     "GroupMember",
     "Invitation",
     "JobLease",
+    "OutboxMail",
+    "PendingEmail",
     "Post",
     "PostSearch",
     "Preference",
@@ -53,4 +56,5 @@ __all__ = [
     "User",
     "UserGroup",
     "WebPushSubscription",
+    "UserToken",
 ]

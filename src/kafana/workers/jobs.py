@@ -5,12 +5,13 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Sequence
 
-from kafana.actions import custom_status, live_settings, moderation, presence, retention
+from kafana.actions import custom_status, live_settings, moderation, outbox, presence, retention
 from kafana.actions.context import Services
 from kafana.workers.scheduler import Job
 
 CUSTOM_STATUS_EXPIRY_SECONDS = 30.0
 SUSPENSION_CHECK_SECONDS = 60.0
+EMAIL_OUTBOX_SECONDS = 5.0  # how soon a queued email (a password reset, say) leaves
 log = logging.getLogger(__name__)
 
 
@@ -38,7 +39,10 @@ def default_jobs(svc: Services, connected: Callable[[], Sequence[str]]) -> list[
     async def reload_settings(now: int) -> None:
         await live_settings.do_reload(svc)
 
-    return [
+    async def send_email(now: int) -> None:
+        await outbox.do_send_outbox(svc, now)
+
+    jobs = [
         Job("live_settings", live_settings.RELOAD_SECONDS, reload_settings),
         Job("presence_heartbeat", beat, heartbeat),
         Job("presence_sweep", beat, sweep, leased=True),
@@ -46,3 +50,6 @@ def default_jobs(svc: Services, connected: Callable[[], Sequence[str]]) -> list[
         Job("moderation_suspensions", SUSPENSION_CHECK_SECONDS, end_suspensions, leased=True),
         Job("data_retention", svc.settings.retention_job_minutes * 60.0, purge_expired, leased=True),
     ]
+    if svc.settings.email_enabled:
+        jobs.append(Job("email_outbox", EMAIL_OUTBOX_SECONDS, send_email, leased=True))
+    return jobs
