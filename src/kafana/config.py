@@ -10,7 +10,7 @@ import tomllib
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 SECRET_SETTINGS = ("smtp_password", "s3_secret_access_key", "sso_openid_client_secret", "sso_mediawiki_client_secret")
 
@@ -85,6 +85,8 @@ class Settings(BaseModel):
     smtp_timeout_seconds: float = Field(default=30.0, gt=0)
     email_from: str = "kafana@localhost"
     email_from_name: str = ""  # empty: site_name
+    # Accounts must confirm their address (a link by email) before they can log in (needs smtp_host).
+    require_email_verification: bool = False
     # Data retention: messages (with their files) and files older than this many days are deleted for real;
     # 0 keeps them. `retention_file_days` 0 means files follow messages. Teams and channels can have their
     # own policies (/data_retention/policies). The job runs every `retention_job_minutes`, on one node.
@@ -145,6 +147,12 @@ class Settings(BaseModel):
     @property
     def email_enabled(self) -> bool:
         return bool(self.smtp_host)
+
+    @model_validator(mode="after")
+    def _verification_needs_mail(self) -> Settings:
+        if self.require_email_verification and not self.smtp_host:
+            raise ValueError("require_email_verification needs smtp_host: nobody could verify an address")
+        return self
 
     @property
     def files_root(self) -> Path:

@@ -69,6 +69,7 @@ LOCKED = AppError(
 )
 INACTIVE = AppError(401, "api.user.login.inactive.app_error", "Login failed because your account has been deactivated. Please contact an administrator.")
 PENDING = AppError(401, "api.user.login.approval_pending.app_error", "Your account is waiting for an administrator's approval.")
+NOT_VERIFIED = AppError(401, "api.user.login.not_verified.app_error", "Login failed because your email address has not been verified.")
 
 
 def _dummy_hash(svc: Services) -> str:
@@ -129,6 +130,9 @@ async def do_login(
             if row.delete_at:
                 outcome = PENDING if row.approval_pending else INACTIVE
                 audit.record_txn(uow, svc, "login_failed", user_id=row.id, reason="inactive")
+            elif svc.settings.require_email_verification and not row.email_verified:
+                outcome = NOT_VERIFIED  # the clients then offer to send the verification email again
+                audit.record_txn(uow, svc, "login_failed", user_id=row.id, reason="email_not_verified")
             else:
                 outcome = await open_session_txn(uow, svc, row, device_id=device_id)
     if isinstance(outcome, AppError):

@@ -9,7 +9,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from kafana.access import access_channel, access_team, has_system_permission
-from kafana.actions import audit, auth, bots, invites, system_bot
+from kafana.actions import account_email, audit, auth, bots, invites, system_bot
 from kafana.actions.context import Actor, Services
 from kafana.actions.profiles import notify_user_updated
 from kafana.db import UnitOfWork
@@ -91,6 +91,8 @@ async def do_create_user(
         except IntegrityError:
             raise EXISTS_ERROR from None
         await invites.apply_grant_txn(uow, grant, user)
+        if not user.email_verified and svc.settings.require_email_verification:
+            await account_email.queue_verification_txn(uow, svc, user)
         how = "admin" if is_admin_actor and not first else "invitation" if grant.invitation else "invite_link" if grant.team else "open"
         audit.record_txn(uow, svc, "create_user", actor=actor, target_id=user.id, via=how, roles=roles, pending=pending)
         uow.emit(to_all("new_user", {"user_id": user.id}))
@@ -138,6 +140,7 @@ async def do_patch_user(svc: Services, actor: Actor, user_id: str, patch: dict[s
             raise not_found("user")
         if user.delete_at and not actor.is_admin:
             raise forbidden()
+        old_email = user.email
         for key, limit in PATCHABLE.items():
             if key not in patch or patch[key] is None:
                 continue
@@ -182,6 +185,11 @@ async def do_patch_user(svc: Services, actor: Actor, user_id: str, patch: dict[s
             await uow.session.flush()
         except IntegrityError:
             raise EXISTS_ERROR from None
+        if user.email.lower() != old_email.lower() and not actor.is_admin:
+            # A new address is unproven until its owner follows the link sent to it (an admin's word is enough).
+            user.email_verified = False
+            if svc.settings.email_enabled:
+                await account_email.queue_verification_txn(uow, svc, user)
         notify_user_updated(uow, user)
     svc.auth_cache.drop_user(user_id)
     return user

@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from starlette.responses import Response
 
-from kafana.actions import auth, mfa, profiles, users
+from kafana.actions import account_email, auth, mfa, profiles, users
 from kafana.api.body import read_id_list, read_object
 from kafana.api.deps import (
     ActorDep,
@@ -70,6 +70,33 @@ async def create_user(request: Request, svc: ServicesDep, t: str = "", iid: str 
     actor = await current_actor(request) if token else None
     user = await users.do_create_user(svc, actor, body.data, create_at=body.int("create_at"), token=t[:128], invite_id=iid[:64])
     return created(profiles.sanitize(actor or Actor(user), user))
+
+
+@router.post("/users/email/verify/send")
+async def send_verification_email(request: Request, svc: ServicesDep) -> Response:
+    """200 whether or not the address has an account (501 without email set up)."""
+    await account_email.do_send_verification(svc, (await read_object(request)).str("email", required=True, max_len=128))
+    return ok()
+
+
+@router.post("/users/email/verify")
+async def verify_email(request: Request, svc: ServicesDep) -> Response:
+    await account_email.do_verify_email(svc, (await read_object(request)).str("token", required=True, max_len=128))
+    return ok()
+
+
+@router.post("/users/password/reset/send")
+async def send_password_reset(request: Request, svc: ServicesDep) -> Response:
+    """200 whether or not the address has an account (501 without email set up)."""
+    await account_email.do_send_password_reset(svc, (await read_object(request)).str("email", required=True, max_len=128))
+    return ok()
+
+
+@router.post("/users/password/reset")
+async def reset_password(request: Request, svc: ServicesDep) -> Response:
+    body = await read_object(request)
+    await account_email.do_reset_password(svc, body.str("code", required=True, max_len=128), body.str("new_password", required=True, max_len=1024))
+    return ok()
 
 
 @router.get("/users/me")

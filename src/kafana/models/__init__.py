@@ -55,6 +55,6 @@ __all__ = [
     "ThreadMembership",
     "User",
     "UserGroup",
-    "WebPushSubscription",
     "UserToken",
+    "WebPushSubscription",
 ]
