@@ -20,6 +20,7 @@ from kafana.api import (
     bots,
     categories,
     channels,
+    email,
     emoji,
     errors,
     export,
@@ -73,6 +74,7 @@ API_MODULES = (
     moderation,
     export,
     live_settings,
+    email,
 )
 
 

@@ -53,6 +53,18 @@ async def _new_token_txn(uow: UnitOfWork, user: User, kind: str, now: int) -> st
     return token
 
 
+async def _redeem_txn(uow: UnitOfWork, token: str, kind: str, now: int, *, expired: AppError, bad: AppError) -> User:
+    """Use up a token and return its account; refused when unknown, used, expired, or sent to an address the
+    account no longer has."""
+    row = await tokens_store.take(uow.session, hash_token(token), kind)
+    if row is not None and row.expires_at < now:
+        raise expired
+    user = await users_store.get_user(uow.session, row.user_id) if row is not None else None
+    if row is None or user is None or user.email.lower() != row.email.lower():
+        raise bad
+    return user
+
+
 async def queue_verification_txn(uow: UnitOfWork, svc: Services, user: User) -> None:
     """Send the user a link proving `user.email` (at signup, after an address change, or when asked)."""
     now = now_ms()
@@ -88,12 +100,7 @@ async def do_verify_email(svc: Services, token: str) -> None:
         raise invalid_param("token")
     now = now_ms()
     async with svc.db.write() as uow:
-        row = await tokens_store.take(uow.session, hash_token(token), VERIFY)
-        if row is not None and row.expires_at < now:
-            raise EXPIRED_VERIFY_LINK
-        user = await users_store.get_user(uow.session, row.user_id) if row is not None else None
-        if row is None or user is None or user.email.lower() != row.email.lower():
-            raise BAD_VERIFY_LINK
+        user = await _redeem_txn(uow, token, VERIFY, now, expired=EXPIRED_VERIFY_LINK, bad=BAD_VERIFY_LINK)
         user.email_verified = True
         user.update_at = now
         audit.record_txn(uow, svc, "verify_email", user_id=user.id, target_id=user.id)
@@ -127,11 +134,8 @@ async def do_reset_password(svc: Services, code: str, new_password: str) -> None
     new_hash = await asyncio.to_thread(svc.hasher.hash, new_password)
     now = now_ms()
     async with svc.db.write() as uow:
-        row = await tokens_store.take(uow.session, hash_token(code), RESET)
-        if row is not None and row.expires_at < now:
-            raise EXPIRED_RESET_LINK
-        user = await users_store.get_user(uow.session, row.user_id) if row is not None else None
-        if row is None or user is None or user.delete_at or user.auth_service or user.email.lower() != row.email.lower():
+        user = await _redeem_txn(uow, code, RESET, now, expired=EXPIRED_RESET_LINK, bad=BAD_RESET_LINK)
+        if user.delete_at or user.auth_service:
             raise BAD_RESET_LINK
         user.password = new_hash
         user.last_password_update = user.update_at = now

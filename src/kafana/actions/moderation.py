@@ -230,7 +230,7 @@ async def _apply(uow: UnitOfWork, svc: Services, actor: Actor, report: Report, t
         await delete_post_txn(uow, post, actor.user_id)
     elif act.action == "warn":
         where = "a direct message" if report.channel_type in ("D", "G") else f"~{report.channel_name}"
-        await system_bot.send_dm_txn(uow, target, f"A moderator warns you about your message in {where}: {act.message or act.reason}")
+        await system_bot.send_dm_txn(uow, svc, target, f"A moderator warns you about your message in {where}: {act.message or act.reason}")
     elif act.action in ("suspend", "deactivate"):
         ended = await set_active_txn(uow, svc, actor, target, False, report_id=report.id)
         if act.action == "suspend":

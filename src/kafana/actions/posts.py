@@ -16,6 +16,7 @@ from sqlalchemy.exc import IntegrityError
 
 from kafana.access import ChannelAccess, access_channel, access_post, channel_permissions
 from kafana.actions.context import Services
+from kafana.actions.email_queue import queue_post_emails_txn
 from kafana.actions.link_previews import schedule_preview
 from kafana.actions.notifications import notify_post_txn
 from kafana.actions.threads import notify_thread_updated
@@ -73,7 +74,7 @@ async def do_create_post(svc: Services, actor: Actor, draft: PostDraft) -> tuple
     """Create a post, or return the one already made with the same pending_post_id (second value False)."""
     try:
         async with svc.db.write() as uow:
-            post, created = await create_post_txn(uow, actor, draft)
+            post, created = await create_post_txn(uow, svc, actor, draft)
         if created:
             schedule_preview(svc, post)
         return post, created
@@ -87,7 +88,7 @@ async def do_create_post(svc: Services, actor: Actor, draft: PostDraft) -> tuple
         raise
 
 
-async def create_post_txn(uow: UnitOfWork, actor: Actor, draft: PostDraft) -> tuple[Post, bool]:
+async def create_post_txn(uow: UnitOfWork, svc: Services, actor: Actor, draft: PostDraft) -> tuple[Post, bool]:
     db = uow.session
     if draft.pending_post_id:
         existing = await posts_store.get_post_by_pending_id(db, actor.user_id, draft.pending_post_id)
@@ -127,6 +128,7 @@ async def create_post_txn(uow: UnitOfWork, actor: Actor, draft: PostDraft) -> tu
         await posts_store.follow_thread(db, root.id, [root.user_id, actor.user_id], create_at, viewed_by=actor.user_id)
     notes = await notify_post_txn(uow, channel, post, root, channel_mentions="use_channel_mentions" in permissions)
     mentioned = notes.plan.mentioned
+    await queue_post_emails_txn(uow, svc, post, notes.plan.email_user_ids)
     if root is not None and mentioned:
         await posts_store.follow_thread(db, root.id, mentioned, create_at)
         await posts_store.bump_thread_mentions(db, root.id, mentioned)

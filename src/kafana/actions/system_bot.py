@@ -25,11 +25,11 @@ async def system_bot_txn(uow: UnitOfWork) -> User:
     return user
 
 
-async def send_dm_txn(uow: UnitOfWork, user: User, message: str) -> Post:
+async def send_dm_txn(uow: UnitOfWork, svc: Services, user: User, message: str) -> Post:
     """A direct message from the system bot to `user`, inside the caller's transaction."""
     bot = await system_bot_txn(uow)
     channel = await direct_channel_txn(uow, bot, user)
-    post, _ = await create_post_txn(uow, Actor(bot), PostDraft(channel.id, message))
+    post, _ = await create_post_txn(uow, svc, Actor(bot), PostDraft(channel.id, message))
     return post
 
 
@@ -43,6 +43,6 @@ async def do_welcome(svc: Services, user_id: str) -> None:
         async with svc.db.write() as uow:
             user = await users_store.get_user(uow.session, user_id)
             if user is not None and not user.is_bot:
-                await send_dm_txn(uow, user, f"Welcome to {svc.settings.site_name}, @{user.username}! Please read our code of conduct: {url}")
+                await send_dm_txn(uow, svc, user, f"Welcome to {svc.settings.site_name}, @{user.username}! Please read our code of conduct: {url}")
 
     await retry_on_conflict(attempt)

@@ -45,6 +45,20 @@ async def get_channel_member(session: AsyncSession, channel_id: str, user_id: st
     return await session.get(ChannelMember, (channel_id, user_id))
 
 
+async def get_channels_by_ids(session: AsyncSession, channel_ids: Sequence[str]) -> list[Channel]:
+    if not channel_ids:
+        return []
+    return list((await session.execute(select(Channel).where(Channel.id.in_(list(channel_ids))))).scalars())
+
+
+async def get_user_memberships(session: AsyncSession, user_id: str, channel_ids: Sequence[str]) -> list[ChannelMember]:
+    """The user's memberships among these channels (those they are not in are left out)."""
+    if not channel_ids:
+        return []
+    stmt = select(ChannelMember).where(ChannelMember.user_id == user_id, ChannelMember.channel_id.in_(list(channel_ids)))
+    return list((await session.execute(stmt)).scalars())
+
+
 async def get_channel_member_ids(session: AsyncSession, channel_id: str) -> list[str]:
     stmt = select(ChannelMember.user_id).where(ChannelMember.channel_id == channel_id)
     return list((await session.execute(stmt)).scalars())

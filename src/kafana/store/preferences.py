@@ -25,6 +25,14 @@ async def get_preferences(session: AsyncSession, user_id: str, *, category: str 
     return list((await session.execute(stmt.order_by(Preference.category, Preference.name))).scalars())
 
 
+async def get_value_for_users(session: AsyncSession, user_ids: Sequence[str], category: str, name: str) -> dict[str, str]:
+    """One preference of many users: {user_id: value} for those who set it."""
+    if not user_ids:
+        return {}
+    stmt = select(Preference.user_id, Preference.value).where(Preference.user_id.in_(list(user_ids)), Preference.category == category, Preference.name == name)
+    return {user_id: value for user_id, value in (await session.execute(stmt)).all()}
+
+
 async def get_preference_names(session: AsyncSession, user_id: str, category: str, *, value: str | None = None) -> list[str]:
     stmt = select(Preference.name).where(Preference.user_id == user_id, Preference.category == category)
     if value is not None:

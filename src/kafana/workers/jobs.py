@@ -5,13 +5,14 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Sequence
 
-from kafana.actions import custom_status, live_settings, moderation, outbox, presence, retention
+from kafana.actions import custom_status, email_notifications, live_settings, moderation, outbox, presence, retention
 from kafana.actions.context import Services
 from kafana.workers.scheduler import Job
 
 CUSTOM_STATUS_EXPIRY_SECONDS = 30.0
 SUSPENSION_CHECK_SECONDS = 60.0
 EMAIL_OUTBOX_SECONDS = 5.0  # how soon a queued email (a password reset, say) leaves
+EMAIL_BATCHES_SECONDS = 10.0  # notification emails leave within this of their batch window's end
 log = logging.getLogger(__name__)
 
 
@@ -42,6 +43,9 @@ def default_jobs(svc: Services, connected: Callable[[], Sequence[str]]) -> list[
     async def send_email(now: int) -> None:
         await outbox.do_send_outbox(svc, now)
 
+    async def email_batches(now: int) -> None:
+        await email_notifications.do_send_email_batches(svc, now)
+
     jobs = [
         Job("live_settings", live_settings.RELOAD_SECONDS, reload_settings),
         Job("presence_heartbeat", beat, heartbeat),
@@ -51,5 +55,6 @@ def default_jobs(svc: Services, connected: Callable[[], Sequence[str]]) -> list[
         Job("data_retention", svc.settings.retention_job_minutes * 60.0, purge_expired, leased=True),
     ]
     if svc.settings.email_enabled:
+        jobs.append(Job("email_batches", EMAIL_BATCHES_SECONDS, email_batches, leased=True))
         jobs.append(Job("email_outbox", EMAIL_OUTBOX_SECONDS, send_email, leased=True))
     return jobs
