@@ -26,7 +26,7 @@ async def invite(admin: Api, *emails: str) -> dict[str, Any]:
 
 async def test_an_invitation_arrives_by_smtp_and_its_link_signs_up(admin: Api, anon: Api, smtp_sink: SmtpSink, jobs: Jobs) -> None:
     team = await invite(admin, "dana@example.org")
-    assert await jobs.tick(now_ms()) == ["presence_heartbeat", "presence_sweep", "custom_status_expiry", "email_outbox"]
+    assert "email_outbox" in await jobs.tick(now_ms())
     [message] = await smtp_sink.wait_for(1)
     assert smtp_sink.envelopes == [("chat@kafana.test", ["dana@example.org"])]
     assert message["To"] == "dana@example.org" and message["From"] == "Kafana <chat@kafana.test>"
