@@ -16,6 +16,7 @@ from kafana.actions.context import Services
 from kafana.actions.live_settings import do_reload as reload_live_settings
 from kafana.actions.system import ensure_diagnostic_id
 from kafana.api import (
+    analytics,
     audits,
     bots,
     categories,
@@ -25,6 +26,7 @@ from kafana.api import (
     errors,
     export,
     files,
+    jobs,
     links,
     live_settings,
     moderation,
@@ -75,6 +77,8 @@ API_MODULES = (
     export,
     live_settings,
     email,
+    jobs,
+    analytics,
 )
 
 

@@ -62,6 +62,15 @@ def global_policy(svc: Services, now: int | None = None) -> dict[str, Any]:
     }
 
 
+async def applies(svc: Services) -> bool:
+    """Whether any policy (the global settings or a granular one) deletes anything."""
+    default = global_durations(svc)
+    if default.posts > 0 or default.files > 0:
+        return True
+    async with svc.db.read() as db:
+        return await store.has_policies(db)
+
+
 async def do_run_retention(
     svc: Services, now: int | None = None, *, batch: int = BATCH, progress: Callable[[RetentionRun], None] | None = None
 ) -> RetentionRun:

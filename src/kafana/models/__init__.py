@@ -7,6 +7,7 @@ from kafana.models.channels import Channel, ChannelMember, SidebarCategory
 from kafana.models.email import OutboxMail, PendingEmail, UserToken
 from kafana.models.files import Emoji, FileInfo
 from kafana.models.invites import Invitation
+from kafana.models.jobs import BackgroundJob
 from kafana.models.moderation import Report, ReportEvent, Suspension
 from kafana.models.notify import GroupMember, PushDelivery, UserGroup, WebPushSubscription
 from kafana.models.posts import Post, Reaction, Thread, ThreadMembership
@@ -20,6 +21,7 @@ from kafana.models.users import AccessToken, CustomStatusExpiry, Preference, Pre
 __all__ = [
     "AccessToken",
     "AuditEntry",
+    "BackgroundJob",
     "Base",
     "Bot",
     "Channel",

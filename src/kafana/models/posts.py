@@ -43,6 +43,7 @@ class Post(Base):
         Index("ix_posts_channel_create", "channel_id", "create_at", "id"),
         Index("ix_posts_channel_update", "channel_id", "update_at"),
         Index("ix_posts_root_create", "root_id", "create_at"),
+        Index("ix_posts_create", "create_at"),  # server statistics: posts per day
     )
 
     def to_api(self, *, metadata: dict[str, Any] | None = None, reply_count: int | None = None) -> dict[str, Any]:

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Callable, Sequence
 
-from kafana.actions import custom_status, email_notifications, live_settings, moderation, outbox, presence, retention
+from kafana.actions import custom_status, email_notifications, job_runs, live_settings, moderation, outbox, presence
 from kafana.actions.context import Services
 from kafana.workers.scheduler import Job
 
@@ -13,7 +12,6 @@ CUSTOM_STATUS_EXPIRY_SECONDS = 30.0
 SUSPENSION_CHECK_SECONDS = 60.0
 EMAIL_OUTBOX_SECONDS = 5.0  # how soon a queued email (a password reset, say) leaves
 EMAIL_BATCHES_SECONDS = 10.0  # notification emails leave within this of their batch window's end
-log = logging.getLogger(__name__)
 
 
 def default_jobs(svc: Services, connected: Callable[[], Sequence[str]]) -> list[Job]:
@@ -30,9 +28,10 @@ def default_jobs(svc: Services, connected: Callable[[], Sequence[str]]) -> list[
         await custom_status.do_expire_custom_statuses(svc, now)
 
     async def purge_expired(now: int) -> None:
-        done = await retention.do_run_retention(svc, now)
-        if done.posts or done.files:
-            log.info("retention deleted %d posts and %d files in %d channels", done.posts, done.files, done.channels)
+        await job_runs.do_scheduled_retention(svc, now)
+
+    async def run_pending_jobs(now: int) -> None:
+        await job_runs.do_run_pending(svc)
 
     async def end_suspensions(now: int) -> None:
         await moderation.do_end_suspensions(svc, now)
@@ -48,6 +47,7 @@ def default_jobs(svc: Services, connected: Callable[[], Sequence[str]]) -> list[
 
     jobs = [
         Job("live_settings", live_settings.RELOAD_SECONDS, reload_settings),
+        Job("job_runner", job_runs.RUNNER_SECONDS, run_pending_jobs),  # not leased: each pending run is claimed once
         Job("presence_heartbeat", beat, heartbeat),
         Job("presence_sweep", beat, sweep, leased=True),
         Job("custom_status_expiry", CUSTOM_STATUS_EXPIRY_SECONDS, expire_custom_statuses, leased=True),
