@@ -111,6 +111,7 @@ class Settings(BaseModel):
     s3_addressing_style: Literal["path", "virtual", "auto"] = "path"
     max_file_size: int = Field(default=104_857_600, gt=0)  # bytes per uploaded file (Mattermost's MaxFileSize, 100 MiB)
     max_image_pixels: int = Field(default=7680 * 4320, gt=0)  # larger images are stored without thumbnails (Mattermost's 33 MP)
+    user_file_quota: int = Field(default=0, ge=0)  # bytes one user's live files may total; 0: no limit
     enable_public_links: bool = False
     enable_link_previews: bool = True
     enable_image_proxy: bool = True

@@ -137,6 +137,31 @@ async def test_drop_upload_with_progress_and_cancel_then_lightbox(pages: Pages, 
     await expect(opener).to_be_focused()
 
 
+async def test_refused_uploads_say_why(pages: Pages, people: People) -> None:
+    """Too large is refused by the client before a byte is sent (the limit comes from the client config); over
+    the quota is refused by the server; both in words, next to the file."""
+    ana_api, _, _ = people
+    ana_api.call("PUT", "/kafana/settings", {"max_file_size": 5000, "user_file_quota": 1})
+    try:
+        page = await signed_in(pages, "ana")
+        sent: list[bytes] = []
+
+        async def record(route: Route) -> None:
+            sent.append(route.request.post_data_buffer or b"")
+            await route.continue_()
+
+        await page.route("**/api/v4/files", record)
+        await drop_files(page, ".channel-view .composer", [("big.bin", b"b" * 6000, "application/octet-stream"), ("small.txt", b"hello", "text/plain")])
+        uploads = page.get_by_role("list", name="Files to send")
+        await expect(uploads.get_by_role("alert").filter(has_text="big.bin is too large: files can be at most 5 KB.")).to_be_visible()
+        await expect(uploads.get_by_role("alert").filter(has_text="small.txt was not uploaded: your files would go over your storage quota.")).to_be_visible()
+        assert len(sent) == 1 and b'filename="small.txt"' in sent[0], "the large file never left the browser"
+        await uploads.get_by_role("button", name="Remove big.bin").click()
+        await expect(uploads.get_by_text("big.bin")).to_have_count(0)
+    finally:
+        ana_api.call("PUT", "/kafana/settings", {"max_file_size": None, "user_file_quota": None})
+
+
 async def test_file_button_and_pdf_first_page(pages: Pages, people: People) -> None:
     page = await signed_in(pages, "ana")
     report = io.BytesIO()

@@ -264,6 +264,21 @@ async def test_location_removed_from_webp_and_tiff(world: dict[str, Any], name: 
     assert info["size"] == len(stored) and (info["width"], info["height"]) == (20, 40)
 
 
+@pytest.mark.parametrize("settings_overrides", [{"user_file_quota": 5000}])
+async def test_upload_quota(world: dict[str, Any]) -> None:
+    bob, channel = world["bob"], world["channel"]["id"]
+    first = (await upload(bob, channel, "a.bin", b"a" * 3000))["file_infos"][0]
+    refused = await upload(bob, channel, "b.bin", b"b" * 2001, expect=413)
+    assert refused["id"] == "api.file.upload_file.quota.app_error"
+    await upload(world["admin"], channel, "c.bin", b"c" * 3000)  # the quota is per user
+    await upload(bob, channel, "b.bin", b"b" * 2000)  # exactly the quota
+    # Deleting the post that holds a file frees its share.
+    post = await bob.post("/posts", {"channel_id": channel, "message": "x", "file_ids": [first["id"]]}, expect=201)
+    await upload(bob, channel, "d.bin", b"d" * 10, expect=413)
+    await bob.delete(f"/posts/{post['id']}")
+    await upload(bob, channel, "d.bin", b"d" * 3000)
+
+
 async def test_range_requests(world: dict[str, Any]) -> None:
     bob = world["bob"]
     data = bytes(range(256)) * 40

@@ -37,6 +37,7 @@ from kafana.store import files as files_store
 FILE_NAME_MAX = 255
 MAX_FILES_PER_POST = 10
 TOO_LARGE_IMAGE = "api.file.upload_file.large_image.app_error"
+QUOTA_EXCEEDED = "api.file.upload_file.quota.app_error"  # Kafana's: Mattermost has no per-user quota
 STORAGE_FAILED = AppError(500, "api.file.upload_file.storage.app_error", "The file could not be stored.")
 
 
@@ -62,6 +63,18 @@ def check_file_name(name: str) -> str:
     return name
 
 
+async def check_quota(svc: Services, actor: Actor, incoming: int) -> None:
+    """`user_file_quota`: the user's live files plus these may not pass it. Checked once the upload is spooled
+    (its size known) and before anything is stored; two uploads racing may both pass (a soft limit)."""
+    quota = svc.settings.user_file_quota
+    if not quota:
+        return
+    async with svc.db.read() as db:
+        used = await files_store.total_size_by_user(db, actor.user_id)
+    if used + incoming > quota:
+        raise AppError(413, QUOTA_EXCEEDED, f"These files would take your stored files past your quota of {quota} bytes.")
+
+
 def storage_key(file_id: str, at: int, part: str) -> str:
     day = time.strftime("%Y%m%d", time.gmtime(at / 1000))
     return f"files/{day}/{file_id}/{part}"
@@ -83,6 +96,7 @@ async def do_upload_files(svc: Services, actor: Actor, channel_id: str, uploads:
     if len(uploads) > MAX_FILES_PER_POST:
         raise bad_request("api.file.upload_file.too_many_files.app_error", f"At most {MAX_FILES_PER_POST} files per upload.")
     await check_can_upload(svc, actor, channel_id)
+    await check_quota(svc, actor, sum(u.size for u in uploads))
     names = [check_file_name(u.name) for u in uploads]
     stored: list[str] = []
     infos: list[FileInfo] = []

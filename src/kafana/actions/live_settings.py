@@ -39,6 +39,7 @@ LIVE: tuple[str, ...] = (
     "enable_image_proxy",
     "enable_public_links",
     "max_file_size",
+    "user_file_quota",
     "max_image_pixels",
     "retention_message_days",
     "retention_file_days",

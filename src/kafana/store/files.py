@@ -45,6 +45,12 @@ async def get_channel_files(session: AsyncSession, channel_id: str, offset: int,
     return list((await session.execute(stmt)).scalars())
 
 
+async def total_size_by_user(session: AsyncSession, user_id: str) -> int:
+    """Bytes of the user's live files (attached or not): what the upload quota counts."""
+    stmt = select(func.coalesce(func.sum(FileInfo.size), 0)).where(FileInfo.creator_id == user_id, FileInfo.delete_at == 0)
+    return int((await session.execute(stmt)).scalar_one())
+
+
 async def count_channel_files(session: AsyncSession, channel_id: str) -> int:
     stmt = (
         select(func.count())

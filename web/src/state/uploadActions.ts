@@ -45,11 +45,17 @@ export function startUploads(channelId: string, rootId: string, files: File[]): 
             })
             .catch((err) => {
                 if (err instanceof AbortedError) return;
-                const reason = err instanceof ApiError ? (err.status === 413 ? 'upload.tooLarge' : err.message) : 'upload.failed';
-                setList(draft, (list) => failItem(list, clientId, reason));
+                setList(draft, (list) => failItem(list, clientId, failure(err)));
             })
             .finally(() => running.delete(clientId));
     }
+}
+
+/** Why an upload failed: an i18n key, or the server's own words for what the client has no words for. */
+function failure(err: unknown): string {
+    if (!(err instanceof ApiError)) return 'upload.failed';
+    if (err.id === 'api.file.upload_file.quota.app_error') return 'upload.quota';
+    return err.status === 413 ? 'upload.tooLarge' : err.message;
 }
 
 /** Stop an upload (or drop a finished or failed file from the draft). */
