@@ -115,3 +115,17 @@ async def test_the_command_line_applies_the_overrides(admin: Api, team: dict[str
     await admin.put("/kafana/settings", {"retention_message_days": 30})
     out, err = await run_kafana(services, "retention", "run")
     assert "No retention policy applies" not in err and "in 2 channels" in out  # the team's two channels
+
+
+async def test_kafana_admin_settings_and_stats(admin: Api, services: Services) -> None:
+    out, _ = await run_kafana(services, "admin", "settings", "set", "signup_mode", "closed")
+    assert out.strip() == 'signup_mode = "closed"'
+    await run_reload_job(services)  # the server running beside the command
+    assert (await admin.get("/config/client"))["EnableUserCreation"] == "false"
+    out, _ = await run_kafana(services, "admin", "settings", "get", "signup_mode")
+    assert out.strip() == 'signup_mode = "closed"  (overridden; default "invite")'  # the command's own environment
+    await run_kafana(services, "admin", "settings", "set", "signup_mode", "--reset")
+    await run_reload_job(services)
+    assert (await admin.get("/config/client"))["EnableUserCreation"] == "true"
+    out, _ = await run_kafana(services, "admin", "stats")
+    assert "unique_user_count: 1" in out.splitlines()

@@ -26,6 +26,9 @@ config_app = typer.Typer(no_args_is_help=True, help="Inspect settings.")
 retention_app = typer.Typer(no_args_is_help=True, help="Data retention.")
 export_app = typer.Typer(no_args_is_help=True, help="Export data.")
 import_app = typer.Typer(no_args_is_help=True, help="Import data.")
+admin_app = typer.Typer(no_args_is_help=True, help="Administer a server (as the system).")
+admin_settings_app = typer.Typer(no_args_is_help=True, help="Settings that change without a restart.")
+admin_app.add_typer(admin_settings_app, name="settings")
 app.add_typer(db_app, name="db")
 app.add_typer(user_app, name="user")
 app.add_typer(team_app, name="team")
@@ -33,6 +36,7 @@ app.add_typer(config_app, name="config")
 app.add_typer(retention_app, name="retention")
 app.add_typer(export_app, name="export")
 app.add_typer(import_app, name="import")
+app.add_typer(admin_app, name="admin")
 
 T = TypeVar("T")
 DataDir = Annotated[Path | None, typer.Option("--data-dir", help="Where the SQLite database and files live.")]
@@ -228,6 +232,64 @@ def import_slack(
     from kafana.actions.slack_import import import_slack as run
 
     _run_import(settings_for(data_dir, config), lambda svc, show: run(svc, source, team, display_name=display_name, report=show))
+
+
+@admin_settings_app.command("get")
+def admin_settings_get(
+    name: Annotated[str | None, typer.Argument(help="One setting; all live settings when left out.")] = None,
+    data_dir: DataDir = None,
+    config: ConfigFile = None,
+) -> None:
+    """Print the live settings: value, and `(overridden; default …)` where the console or `set` changed one."""
+    from kafana.actions.live_settings import list_settings
+    from kafana.models.actor import SYSTEM
+
+    async def get(svc: Services) -> list[dict[str, Any]]:
+        return list_settings(svc, SYSTEM)
+
+    for item in run_with_services(settings_for(data_dir, config), get):
+        if name in (None, item["name"]):
+            note = f"  (overridden; default {json.dumps(item['default'])})" if item["overridden"] else ""
+            typer.echo(f"{item['name']} = {json.dumps(item['value'])}{note}")
+
+
+@admin_settings_app.command("set")
+def admin_settings_set(
+    name: Annotated[str, typer.Argument(help="A live setting (see `kafana admin settings get`).")],
+    value: Annotated[str | None, typer.Argument(help="The new value; leave out with --reset.")] = None,
+    reset: Annotated[bool, typer.Option("--reset", help="Remove the override: back to the file/environment value.")] = False,
+    data_dir: DataDir = None,
+    config: ConfigFile = None,
+) -> None:
+    """Override a live setting; running servers apply it within seconds. Audited as done by the system."""
+    from kafana.actions.live_settings import do_update
+    from kafana.models.actor import SYSTEM
+
+    if (value is None) != reset:
+        raise typer.BadParameter("give a value, or --reset")
+    listing = run_with_services(settings_for(data_dir, config), lambda svc: do_update(svc, SYSTEM, {name: value}))
+    [item] = [i for i in listing if i["name"] == name]
+    typer.echo(f"{name} = {json.dumps(item['value'])}")
+
+
+@admin_app.command("stats")
+def admin_stats(
+    team_id: Annotated[str, typer.Option("--team-id", help="Count one team only.")] = "",
+    data_dir: DataDir = None,
+    config: ConfigFile = None,
+) -> None:
+    """Print the server statistics (as the admin console's) and posts per day over the last 30 days."""
+    from kafana.actions.analytics import get_analytics
+    from kafana.models.actor import SYSTEM
+
+    async def stats(svc: Services) -> tuple[list[dict[str, object]], list[dict[str, object]]]:
+        return await get_analytics(svc, SYSTEM, "standard", team_id), await get_analytics(svc, SYSTEM, "post_counts_day", team_id)
+
+    standard, per_day = run_with_services(settings_for(data_dir, config), stats)
+    for row in standard:
+        typer.echo(f"{row['name']}: {row['value']}")
+    for row in per_day:
+        typer.echo(f"posts on {row['name']}: {row['value']}")
 
 
 def main() -> None:
