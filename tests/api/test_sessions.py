@@ -48,3 +48,18 @@ async def test_admin_revokes_anyones_sessions(anon: Api, admin: Api) -> None:
     await admin.post("/users/sessions/revoke/all")
     await carol.get("/users/me", expect=401)
     await admin.get("/users/me", expect=401)
+
+
+async def test_sessions_name_their_device_and_mark_the_current_one(anon: Api, admin: Api) -> None:
+    await admin.post("/users", {"username": "bob", "email": "bob@example.com", "password": PASSWORD}, expect=201)
+    firefox = "Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0"
+    response = await anon.http.post("/api/v4/users/login", json={"login_id": "bob", "password": PASSWORD}, headers={"User-Agent": firefox})
+    assert response.status_code == 200, response.text
+    laptop = Api(anon.http, response.headers["Token"], response.json())
+    await login_on(anon, "bob", "phone")
+    sessions = await laptop.get("/users/me/sessions")
+    mine = next(s for s in sessions if s["props"].get("kafana_current") == "true")
+    assert mine["props"]["browser"] == "Firefox/128.0"
+    assert mine["props"]["os"] == "Linux"
+    assert [s["device_id"] for s in sessions if s["id"] != mine["id"]] == ["phone"]
+    assert all("kafana_current" not in s["props"] for s in await admin.get(f"/users/{laptop.id}/sessions"))

@@ -13,6 +13,7 @@ from kafana.lib.clock import now_ms
 from kafana.lib.errors import AppError, forbidden, not_found, unauthorized
 from kafana.lib.ids import hash_token, new_id
 from kafana.lib.passwords import verify_in_thread
+from kafana.lib.user_agent import device_props
 from kafana.models import AccessToken, Session, User
 from kafana.store import users as users_store
 
@@ -80,7 +81,15 @@ def _dummy_hash(svc: Services) -> str:
 
 
 async def do_login(
-    svc: Services, login_id: str, password: str, *, user_id: str = "", device_id: str = "", mfa_token: str = "", client_key: str = ""
+    svc: Services,
+    login_id: str,
+    password: str,
+    *,
+    user_id: str = "",
+    device_id: str = "",
+    mfa_token: str = "",
+    client_key: str = "",
+    user_agent: str = "",
 ) -> LoginResult:
     """Check credentials and open a session. Wrong user and wrong password give the same answer.
 
@@ -134,18 +143,20 @@ async def do_login(
                 outcome = NOT_VERIFIED  # the clients then offer to send the verification email again
                 audit.record_txn(uow, svc, "login_failed", user_id=row.id, reason="email_not_verified")
             else:
-                outcome = await open_session_txn(uow, svc, row, device_id=device_id)
+                outcome = await open_session_txn(uow, svc, row, device_id=device_id, user_agent=user_agent)
     if isinstance(outcome, AppError):
         raise outcome
     return outcome
 
 
-async def open_session_txn(uow: UnitOfWork, svc: Services, user: User, *, device_id: str = "", via: str = "password") -> LoginResult:
-    """A new session (a fresh token: never one from before the login, S4); one session per device."""
+async def open_session_txn(uow: UnitOfWork, svc: Services, user: User, *, device_id: str = "", via: str = "password", user_agent: str = "") -> LoginResult:
+    """A new session (a fresh token: never one from before the login, S4); one session per device. The
+    User-Agent's device and browser go into its props, so that its owner can recognise it in the session list."""
     if device_id:
         await users_store.delete_sessions_for_device(uow.session, user.id, device_id)
     token = new_token()
     session = _new_session(svc, user, token, device_id=device_id)
+    session.props = device_props(user_agent)
     uow.session.add(session)
     audit.record_txn(uow, svc, "login", user_id=user.id, session_id=session.id, device_id=device_id[:64], via=via)
     return LoginResult(user, session, token)

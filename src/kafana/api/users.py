@@ -36,7 +36,14 @@ async def login(request: Request, svc: ServicesDep) -> Response:
         raise auth.INVALID_CREDENTIALS
     client = request.client.host if request.client else ""
     result = await auth.do_login(
-        svc, login_id, password, user_id=user_id, device_id=body.str("device_id", max_len=512), mfa_token=body.str("token", max_len=32), client_key=client
+        svc,
+        login_id,
+        password,
+        user_id=user_id,
+        device_id=body.str("device_id", max_len=512),
+        mfa_token=body.str("token", max_len=32),
+        client_key=client,
+        user_agent=request.headers.get("user-agent", ""),
     )
     response = JSON(result.user.to_api(full=True))
     response.headers["Token"] = result.token
@@ -266,7 +273,8 @@ async def update_roles(user_id: str, request: Request, svc: ServicesDep, actor: 
 @router.get("/users/{user_id}/sessions")
 async def get_sessions(user_id: str, svc: ServicesDep, actor: ActorDep) -> JSON:
     found = await users.list_sessions(svc, actor, resolve_user_id(actor, user_id))
-    return JSON([s.to_api(own=s.user_id == actor.user_id) for s in found])
+    current = actor.session.id if actor.session is not None else ""
+    return JSON([s.to_api(own=s.user_id == actor.user_id, current=s.id == current) for s in found])
 
 
 @router.post("/users/{user_id}/sessions/revoke")

@@ -147,12 +147,14 @@ class Session(Base):
     # The client address at login, as `privacy_store_ip` allows; shown to the session's owner only.
     ip_address: Mapped[str] = text(64)
 
-    def to_api(self, *, own: bool = False) -> dict[str, Any]:
+    def to_api(self, *, own: bool = False, current: bool = False) -> dict[str, Any]:
         """`own`: the owner is looking, so the address (props.ip_address) may be shown; to nobody else, admins
-        included."""
+        included. `current`: the session making the request (props.kafana_current), the one not to revoke."""
         props = dict(self.props or {})
         if own and self.ip_address:
             props["ip_address"] = self.ip_address
+        if current:
+            props["kafana_current"] = "true"
         return {
             "id": self.id,
             "token": "",
