@@ -1,27 +1,39 @@
-import {useCallback, useEffect, useState} from 'react';
+import {useCallback, useEffect, useRef, useState} from 'react';
 import {ApiError, client} from './api/client';
 import type {User} from './api/types';
 import {LoginPage, SignupPage} from './components/AuthForms';
+import {MfaSetupPage} from './components/MfaSetup';
 import {Chat} from './components/Chat';
 import {I18n} from './i18n/I18n';
 import {matchLocale} from './i18n/locales';
 import {navigate, parseRoute, usePath} from './router';
+import {inviteParams} from './state/accounts';
 import {useStore} from './state/store';
 
-type Session = {state: 'checking'} | {state: 'anonymous'} | {state: 'signed-in'; me: User};
+// `mfa-setup`: MFA is enforced and the account has none; setting it up is all the server allows until it has.
+type Session = {state: 'checking'} | {state: 'anonymous'} | {state: 'signed-in'; me: User} | {state: 'mfa-setup'; me: User};
 
 export function App() {
     const route = parseRoute(usePath());
     const [session, setSession] = useState<Session>({state: 'checking'});
     const liveLocale = useStore((s) => s.me?.locale);
+    const next = useRef<string | undefined>(undefined);
     const check = useCallback(async () => {
         try {
-            setSession({state: 'signed-in', me: await client.me()});
+            const me = await client.me();
+            setSession({state: (await mfaSetupNeeded(me)) ? 'mfa-setup' : 'signed-in', me});
         } catch (err) {
             if (err instanceof ApiError && err.status === 401) setSession({state: 'anonymous'});
             else setTimeout(check, 2000);
         }
     }, []);
+    const loggedIn = useCallback(
+        (to?: string) => {
+            next.current = to;
+            void check();
+        },
+        [check],
+    );
     useEffect(() => {
         void check();
     }, [check]);
@@ -31,23 +43,42 @@ export function App() {
             const here = location.pathname === '/' ? '' : `?redirect_to=${encodeURIComponent(location.pathname)}`;
             navigate('/login' + here, true);
         }
+        if (session.state === 'signed-in' && route.kind === 'signup' && !next.current && inviteParams(location.search).iid) {
+            // A signed-in person opening an invite link joins that team (as in Mattermost).
+            const iid = inviteParams(location.search).iid!;
+            void Promise.all([client.inviteInfo(iid), client.joinByInvite(iid)]).then(
+                ([team]) => navigate(`/${team.name}/channels/town-square`, true),
+                () => navigate('/', true),
+            );
+            return;
+        }
         if (session.state === 'signed-in' && (route.kind === 'login' || route.kind === 'signup')) {
-            const target = new URLSearchParams(location.search).get('redirect_to') ?? '/';
+            const target = next.current ?? new URLSearchParams(location.search).get('redirect_to') ?? '/';
+            next.current = undefined;
             navigate(target.startsWith('/') && !target.startsWith('//') ? target : '/', true);
         }
     }, [session.state, route.kind]);
-    const locale = session.state === 'signed-in' ? matchLocale(liveLocale ?? session.me.locale) : matchLocale(navigator.language);
+    const locale = 'me' in session ? matchLocale(liveLocale ?? session.me.locale) : matchLocale(navigator.language);
     return (
         <I18n locale={locale}>
             {session.state === 'checking' ? null : session.state === 'anonymous' ? (
                 route.kind === 'signup' ? (
-                    <SignupPage onLoggedIn={check} />
+                    <SignupPage onLoggedIn={loggedIn} />
                 ) : (
-                    <LoginPage onLoggedIn={check} />
+                    <LoginPage onLoggedIn={loggedIn} />
                 )
+            ) : session.state === 'mfa-setup' ? (
+                <MfaSetupPage me={session.me} onDone={() => loggedIn()} onSignedOut={() => setSession({state: 'anonymous'})} />
             ) : (
                 <Chat me={session.me} onSignedOut={() => setSession({state: 'anonymous'})} />
             )}
         </I18n>
     );
+}
+
+/** MFA is enforced on the server and this password account has none yet. */
+async function mfaSetupNeeded(me: User): Promise<boolean> {
+    if (me.mfa_active || me.auth_service) return false;
+    const config = await client.clientConfig();
+    return config.EnforceMultifactorAuthentication === 'true' && config.EnableMultifactorAuthentication === 'true';
 }

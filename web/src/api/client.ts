@@ -1,6 +1,25 @@
 // A small typed client over the public API v4. The browser keeps the session in Mattermost's cookies
 // (MMAUTHTOKEN is HttpOnly); writes carry X-Requested-With and the MMCSRF cookie as X-CSRF-Token.
-import type {Channel, ChannelMember, CustomEmoji, FileInfo, Post, PostList, Preference, Reaction, ServerError, Status, Team, User, UserThread, UserThreadList} from './types';
+import type {
+    Audit,
+    Channel,
+    ChannelMember,
+    CustomEmoji,
+    FileInfo,
+    InviteInfo,
+    LiveSetting,
+    Post,
+    PostList,
+    Preference,
+    Reaction,
+    ServerError,
+    Session,
+    Status,
+    Team,
+    User,
+    UserThread,
+    UserThreadList,
+} from './types';
 
 export class ApiError extends Error {
     readonly status: number;
@@ -19,6 +38,12 @@ export class NetworkError extends Error {}
 function cookie(name: string): string {
     const match = document.cookie.split('; ').find((c) => c.startsWith(name + '='));
     return match ? decodeURIComponent(match.slice(name.length + 1)) : '';
+}
+
+/** `?a=1&b=2` of the non-empty values, or nothing. */
+function query(params: Record<string, string | undefined>): string {
+    const q = new URLSearchParams(Object.entries(params).filter((e): e is [string, string] => !!e[1]));
+    return q.size ? '?' + q : '';
 }
 
 type Method = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
@@ -104,9 +129,12 @@ export class Client {
     }
 
     // Users and sessions
-    login = (loginId: string, password: string) => this.request<User>('POST', '/users/login', {login_id: loginId, password});
+    /** `token`: the two-factor code (or a recovery code), once the server has asked for one. */
+    login = (loginId: string, password: string, token = '') => this.request<User>('POST', '/users/login', {login_id: loginId, password, token});
     logout = () => this.request<{status: string}>('POST', '/users/logout');
-    createUser = (user: {email: string; username: string; password: string}) => this.request<User>('POST', '/users', user);
+    /** `invite`: a team invite link's id (iid) or an email invitation's token (t). */
+    createUser = (user: {email: string; username: string; password: string}, invite: {iid?: string; t?: string} = {}) =>
+        this.request<User>('POST', '/users' + query(invite), user);
     me = () => this.request<User>('GET', '/users/me');
     patchMe = (patch: Partial<User>) => this.request<User>('PUT', '/users/me/patch', patch);
     usersByIds = (ids: string[]) => this.request<User[]>('POST', '/users/ids', ids);
@@ -116,7 +144,33 @@ export class Client {
     searchUsers = (term: string, teamId?: string) => this.request<User[]>('POST', '/users/search', {term, team_id: teamId ?? '', allow_inactive: false, limit: 50});
     statusesByIds = (ids: string[]) => this.request<Status[]>('POST', '/users/status/ids', ids);
 
+    // Account security: passwords, two-factor authentication, sessions
+    updatePassword = (userId: string, current: string, next: string) =>
+        this.request<unknown>('PUT', `/users/${userId}/password`, {current_password: current, new_password: next});
+    generateMfa = (userId: string) => this.request<{secret: string; qr_code: string}>('POST', `/users/${userId}/mfa/generate`);
+    activateMfa = (userId: string, code: string) => this.request<{recovery_codes: string[]}>('PUT', `/users/${userId}/mfa`, {activate: true, code});
+    /** The owner proves it with a code; an admin resets someone else's with none. */
+    deactivateMfa = (userId: string, code = '') => this.request<unknown>('PUT', `/users/${userId}/mfa`, {activate: false, code});
+    sessions = (userId: string) => this.request<Session[]>('GET', `/users/${userId}/sessions`);
+    revokeSession = (userId: string, sessionId: string) => this.request<unknown>('POST', `/users/${userId}/sessions/revoke`, {session_id: sessionId});
+    revokeAllSessions = (userId: string) => this.request<unknown>('POST', `/users/${userId}/sessions/revoke/all`);
+
+    // Administration (system admins)
+    liveSettings = () => this.request<LiveSetting[]>('GET', '/kafana/settings');
+    updateLiveSettings = (changes: Record<string, unknown>) => this.request<LiveSetting[]>('PUT', '/kafana/settings', changes);
+    users = (page: number, opts: {inactive?: boolean} = {}) =>
+        this.request<User[]>('GET', `/users?page=${page}&per_page=100${opts.inactive ? '&inactive=true' : ''}`);
+    searchAllUsers = (term: string) => this.request<User[]>('POST', '/users/search', {term, allow_inactive: true, limit: 100});
+    updateRoles = (userId: string, roles: string) => this.request<unknown>('PUT', `/users/${userId}/roles`, {roles});
+    setActive = (userId: string, active: boolean) => this.request<unknown>('PUT', `/users/${userId}/active`, {active});
+    audits = (page: number, perPage = 200) => this.request<Audit[]>('GET', `/audits?page=${page}&per_page=${perPage}`);
+    userAudits = (userId: string) => this.request<Audit[]>('GET', `/users/${userId}/audits?per_page=200`);
+
     // Teams
+    team = (id: string) => this.request<Team>('GET', '/teams/' + id);
+    inviteInfo = (inviteId: string) => this.request<InviteInfo>('GET', '/teams/invite/' + encodeURIComponent(inviteId));
+    joinByInvite = (inviteId: string) => this.request<unknown>('POST', '/teams/members/invite?invite_id=' + encodeURIComponent(inviteId));
+    regenerateInviteId = (teamId: string) => this.request<Team>('POST', `/teams/${teamId}/regenerate_invite_id`);
     myTeams = () => this.request<Team[]>('GET', '/users/me/teams');
     listTeams = () => this.request<Team[]>('GET', '/teams?per_page=200');
     createTeam = (name: string, displayName: string) => this.request<Team>('POST', '/teams', {name, display_name: displayName, type: 'O', allow_open_invite: true});

@@ -15,6 +15,9 @@ export interface User {
     timezone?: {useAutomaticTimezone: string | boolean; automaticTimezone: string; manualTimezone: string};
     props?: Record<string, string>;
     last_picture_update?: number;
+    mfa_active?: boolean;
+    auth_service?: string;
+    last_activity_at?: number;
 }
 
 export interface Team {
@@ -23,6 +26,7 @@ export interface Team {
     display_name: string;
     type: 'O' | 'I';
     delete_at: number;
+    invite_id?: string;
 }
 
 export type ChannelType = 'O' | 'P' | 'D' | 'G';
@@ -170,4 +174,42 @@ export interface ServerError {
     id: string;
     message: string;
     status_code: number;
+}
+
+/** A login session (GET /users/{id}/sessions); props name the device (platform, os, browser) and, Kafana's
+ * kafana_current, the session making the request. */
+export interface Session {
+    id: string;
+    create_at: number;
+    expires_at: number;
+    last_activity_at: number;
+    user_id: string;
+    device_id: string;
+    props: Record<string, string>;
+}
+
+export interface Audit {
+    id: string;
+    create_at: number;
+    user_id: string;
+    action: string;
+    extra_info: string;
+    ip_address: string;
+    session_id: string;
+}
+
+/** A setting that changes without a restart (GET /kafana/settings, system admins). */
+export interface LiveSetting {
+    name: string;
+    type: 'boolean' | 'integer' | 'number' | 'string' | 'choice';
+    choices?: string[];
+    value: unknown;
+    default: unknown;
+    overridden: boolean;
+}
+
+export interface InviteInfo {
+    id: string;
+    name: string;
+    display_name: string;
 }

@@ -8,7 +8,7 @@ import {Markdown} from '../markdown/Markdown';
 import {loadThread, loadThreads, setPreference, upsertChannel} from '../state/actions';
 import {channelTitle, directUserIds, isMuted} from '../state/channels';
 import {pref, useStore} from '../state/store';
-import {useErrorText} from './AuthForms';
+import {Field, FormError, useErrorText} from './forms';
 import {Composer, useTypingText} from './Composer';
 import {Dialog, PresenceDot} from './common';
 import {PostItem} from './PostItem';
@@ -91,11 +91,7 @@ function ChannelHeader({channel, title, onMenu}: {channel: Channel; title: strin
                         <Markdown text={channel.header || channel.purpose} ctx={ctx} />
                     </div>
                 )}
-                {error && (
-                    <p className="form-error" role="alert">
-                        {error}
-                    </p>
-                )}
+                <FormError error={error} />
             </div>
             <button
                 type="button"
@@ -195,15 +191,10 @@ function EditChannelText({channel, field, onClose, onSaved}: {channel: Channel; 
                     }
                 }}
             >
-                <label>
-                    {t(field === 'header' ? 'channel.header' : 'channel.purpose')}
+                <Field label={t(field === 'header' ? 'channel.header' : 'channel.purpose')}>
                     <textarea value={value} onChange={(e) => setValue(e.target.value)} rows={3} />
-                </label>
-                {error && (
-                    <p className="form-error" role="alert">
-                        {error}
-                    </p>
-                )}
+                </Field>
+                <FormError error={error} />
                 <div className="row">
                     <button type="submit" className="primary">
                         {t('common.save')}

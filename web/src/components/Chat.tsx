@@ -6,6 +6,7 @@ import {channelByName, closeChannel, logout, openChannel, openPermalink, selectT
 import {pref, update, useStore} from '../state/store';
 import {navigate, parseRoute, usePath} from '../router';
 import {ChannelView, ThreadPanel, ThreadsView} from './ChannelView';
+import {AdminConsole} from './Admin';
 import {BrowseChannels, ChannelSwitcher, CreateChannel, DirectMessage, TeamPicker} from './Dialogs';
 import {ProfilePopover} from './ProfilePopover';
 import {isModerator} from '../moderation/api';
@@ -13,7 +14,7 @@ import {ModerationPage} from '../moderation/ModerationPage';
 import {Settings} from './Settings';
 import {channelPath, Sidebar, useSidebarChannels} from './Sidebar';
 
-type Modal = 'browse' | 'create' | 'direct' | 'settings' | 'switcher' | 'createTeam' | null;
+type Modal = 'browse' | 'create' | 'direct' | 'settings' | 'switcher' | 'createTeam' | 'admin' | null;
 
 export function Chat({me, onSignedOut}: {me: User; onSignedOut: () => void}) {
     const t = useT();
@@ -190,6 +191,7 @@ export function Chat({me, onSignedOut}: {me: User; onSignedOut: () => void}) {
             {modal === 'direct' && <DirectMessage onClose={() => setModal(null)} />}
             {modal === 'settings' && <Settings onClose={() => setModal(null)} />}
             {modal === 'createTeam' && <TeamPicker onClose={() => setModal(null)} />}
+            {modal === 'admin' && <AdminConsole onClose={() => setModal(null)} />}
             <ProfilePopover />
         </div>
     );

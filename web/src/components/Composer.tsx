@@ -10,7 +10,7 @@ import {ensureUsers, receiveUsers, sendPost, sendTyping} from '../state/actions'
 import {isDirect} from '../state/channels';
 import {getState, update, useStore} from '../state/store';
 import {draftId, startUploads, takeAttached} from '../state/uploadActions';
-import {useErrorText} from './AuthForms';
+import {useErrorText} from './forms';
 
 interface Suggestion {
     id: string;

@@ -5,7 +5,7 @@ import {useT} from '../i18n/useT';
 import {ensureUsers} from '../state/actions';
 import {createCustomEmoji, deleteCustomEmoji} from '../state/emojiActions';
 import {getState, useStore} from '../state/store';
-import {useErrorText} from './AuthForms';
+import {useErrorText} from './forms';
 import {Dialog} from './common';
 import {FormStatus} from './FormStatus';
 

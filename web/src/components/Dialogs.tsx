@@ -6,7 +6,7 @@ import {receiveUsers, upsertChannel} from '../state/actions';
 import {channelTitle} from '../state/channels';
 import {update, useStore} from '../state/store';
 import {navigate} from '../router';
-import {useErrorText} from './AuthForms';
+import {Field, FormError, useErrorText} from './forms';
 import {Avatar, Dialog, displayName} from './common';
 import {channelPath, useSidebarChannels} from './Sidebar';
 
@@ -103,11 +103,7 @@ export function BrowseChannels({onClose}: {onClose: () => void}) {
     return (
         <Dialog title={t('channel.browse')} onClose={onClose} wide>
             <input type="search" aria-label={t('channel.search')} placeholder={t('channel.search')} value={query} onChange={(e) => setQuery(e.target.value)} />
-            {error && (
-                <p className="form-error" role="alert">
-                    {error}
-                </p>
-            )}
+            <FormError error={error} />
             <ul className="pick-list">
                 {list && shown.length === 0 && <li className="muted">{t('channel.noneToJoin')}</li>}
                 {shown.map((c) => (
@@ -150,23 +146,16 @@ export function CreateChannel({onClose}: {onClose: () => void}) {
     return (
         <Dialog title={t('channel.create')} onClose={onClose}>
             <form className="form" onSubmit={submit}>
-                <label>
-                    {t('channel.name')}
+                <Field label={t('channel.name')}>
                     <input value={name} onChange={(e) => setName(e.target.value)} required maxLength={64} />
-                </label>
-                <label>
-                    {t('channel.purpose')}
+                </Field>
+                <Field label={t('channel.purpose')}>
                     <input value={purpose} onChange={(e) => setPurpose(e.target.value)} maxLength={250} />
-                </label>
-                <label className="check">
+                </Field>
+                <Field check label={t('channel.private')}>
                     <input type="checkbox" checked={priv} onChange={(e) => setPriv(e.target.checked)} />
-                    {t('channel.private')}
-                </label>
-                {error && (
-                    <p className="form-error" role="alert">
-                        {error}
-                    </p>
-                )}
+                </Field>
+                <FormError error={error} />
                 <div className="row">
                     <button type="submit" className="primary">
                         {t('channel.createSubmit')}
@@ -241,11 +230,7 @@ export function DirectMessage({onClose}: {onClose: () => void}) {
                         </li>
                     ))}
             </ul>
-            {error && (
-                <p className="form-error" role="alert">
-                    {error}
-                </p>
-            )}
+            <FormError error={error} />
             <div className="row">
                 <button type="button" className="primary" disabled={!picked.length} onClick={go}>
                     {t('direct.go')}
@@ -312,15 +297,10 @@ export function TeamPicker({onClose, standalone}: {onClose?: () => void; standal
             )}
             <form className="form" onSubmit={create}>
                 <h3>{t('team.create')}</h3>
-                <label>
-                    {t('team.name')}
+                <Field label={t('team.name')}>
                     <input value={name} onChange={(e) => setName(e.target.value)} required maxLength={64} />
-                </label>
-                {error && (
-                    <p className="form-error" role="alert">
-                        {error}
-                    </p>
-                )}
+                </Field>
+                <FormError error={error} />
                 <button type="submit" className="primary">
                     {t('team.createSubmit')}
                 </button>

@@ -5,7 +5,7 @@ import {useT} from '../i18n/useT';
 import {centreCrop, clampCrop, coverScale, type Crop, sourceSquare, zoomTo} from '../files/crop';
 import {receiveUsers} from '../state/actions';
 import {update, useStore} from '../state/store';
-import {useErrorText} from './AuthForms';
+import {useErrorText} from './forms';
 import {Avatar} from './common';
 import {FormStatus} from './FormStatus';
 import '../files/media.css';

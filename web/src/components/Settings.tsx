@@ -1,11 +1,12 @@
-import {type FormEvent, lazy, Suspense, useMemo, useState} from 'react';
+import {lazy, Suspense, useMemo, useState} from 'react';
 import {client} from '../api/client';
 import {useT} from '../i18n/useT';
 import {LOCALES} from '../i18n/locales';
 import {receiveUsers, setPreference} from '../state/actions';
 import {pref, update, useStore} from '../state/store';
-import {useErrorText} from './AuthForms';
 import {Dialog} from './common';
+import {Field, FormError, useSubmit} from './forms';
+import {SecuritySettings} from './SecuritySettings';
 
 export type Theme = 'light' | 'dark' | 'system';
 
@@ -14,7 +15,6 @@ const PictureEditor = lazy(() => import('./PictureEditor'));
 /** Display name, nickname, language (the user's `locale`), theme, time zone and clock. */
 export function Settings({onClose}: {onClose: () => void}) {
     const t = useT();
-    const errorText = useErrorText();
     const me = useStore((s) => s.me!);
     const theme = (useStore((s) => pref(s, 'display_settings', 'theme')) ?? 'system') as Theme;
     const military = useStore((s) => pref(s, 'display_settings', 'use_military_time')) === 'true';
@@ -27,29 +27,22 @@ export function Settings({onClose}: {onClose: () => void}) {
     const [clock, setClock] = useState(military ? '24' : '12');
     const [automatic, setAutomatic] = useState(tz.useAutomaticTimezone === true || tz.useAutomaticTimezone === 'true');
     const [manual, setManual] = useState(tz.manualTimezone || Intl.DateTimeFormat().resolvedOptions().timeZone);
-    const [error, setError] = useState('');
     const zones = useMemo(() => (typeof Intl.supportedValuesOf === 'function' ? Intl.supportedValuesOf('timeZone') : ['UTC']), []);
 
-    const save = async (e: FormEvent) => {
-        e.preventDefault();
-        setError('');
-        try {
-            const user = await client.patchMe({
-                first_name: first,
-                last_name: last,
-                nickname,
-                locale,
-                timezone: {useAutomaticTimezone: String(automatic), automaticTimezone: Intl.DateTimeFormat().resolvedOptions().timeZone, manualTimezone: manual},
-            });
-            receiveUsers([user]);
-            update(() => ({me: user}));
-            if (themeValue !== theme) await setPreference('display_settings', 'theme', themeValue);
-            if ((clock === '24') !== military) await setPreference('display_settings', 'use_military_time', clock === '24' ? 'true' : 'false');
-            onClose();
-        } catch (err) {
-            setError(errorText(err));
-        }
-    };
+    const {error, submit: save} = useSubmit(async () => {
+        const user = await client.patchMe({
+            first_name: first,
+            last_name: last,
+            nickname,
+            locale,
+            timezone: {useAutomaticTimezone: String(automatic), automaticTimezone: Intl.DateTimeFormat().resolvedOptions().timeZone, manualTimezone: manual},
+        });
+        receiveUsers([user]);
+        update(() => ({me: user}));
+        if (themeValue !== theme) await setPreference('display_settings', 'theme', themeValue);
+        if ((clock === '24') !== military) await setPreference('display_settings', 'use_military_time', clock === '24' ? 'true' : 'false');
+        onClose();
+    });
 
     return (
         <Dialog title={t('settings.title')} onClose={onClose} wide>
@@ -62,23 +55,19 @@ export function Settings({onClose}: {onClose: () => void}) {
                 </fieldset>
                 <fieldset>
                     <legend>{t('settings.profile')}</legend>
-                    <label>
-                        {t('settings.firstName')}
+                    <Field label={t('settings.firstName')}>
                         <input value={first} onChange={(e) => setFirst(e.target.value)} maxLength={64} />
-                    </label>
-                    <label>
-                        {t('settings.lastName')}
+                    </Field>
+                    <Field label={t('settings.lastName')}>
                         <input value={last} onChange={(e) => setLast(e.target.value)} maxLength={64} />
-                    </label>
-                    <label>
-                        {t('settings.nickname')}
+                    </Field>
+                    <Field label={t('settings.nickname')}>
                         <input value={nickname} onChange={(e) => setNickname(e.target.value)} maxLength={64} />
-                    </label>
+                    </Field>
                 </fieldset>
                 <fieldset>
                     <legend>{t('settings.display')}</legend>
-                    <label>
-                        {t('settings.language')}
+                    <Field label={t('settings.language')}>
                         <select value={locale} onChange={(e) => setLocale(e.target.value)}>
                             {LOCALES.map((l) => (
                                 <option key={l.code} value={l.code} lang={l.code}>
@@ -86,28 +75,24 @@ export function Settings({onClose}: {onClose: () => void}) {
                                 </option>
                             ))}
                         </select>
-                    </label>
-                    <label>
-                        {t('settings.theme')}
+                    </Field>
+                    <Field label={t('settings.theme')}>
                         <select value={themeValue} onChange={(e) => setThemeValue(e.target.value as Theme)}>
                             <option value="system">{t('settings.themeSystem')}</option>
                             <option value="light">{t('settings.themeLight')}</option>
                             <option value="dark">{t('settings.themeDark')}</option>
                         </select>
-                    </label>
-                    <label>
-                        {t('settings.clock')}
+                    </Field>
+                    <Field label={t('settings.clock')}>
                         <select value={clock} onChange={(e) => setClock(e.target.value)}>
                             <option value="12">{t('settings.clock12')}</option>
                             <option value="24">{t('settings.clock24')}</option>
                         </select>
-                    </label>
-                    <label className="check">
+                    </Field>
+                    <Field check label={t('settings.timezoneAuto')}>
                         <input type="checkbox" checked={automatic} onChange={(e) => setAutomatic(e.target.checked)} />
-                        {t('settings.timezoneAuto')}
-                    </label>
-                    <label>
-                        {t('settings.timezone')}
+                    </Field>
+                    <Field label={t('settings.timezone')}>
                         <select value={automatic ? Intl.DateTimeFormat().resolvedOptions().timeZone : manual} disabled={automatic} onChange={(e) => setManual(e.target.value)}>
                             {zones.map((z) => (
                                 <option key={z} value={z}>
@@ -115,13 +100,9 @@ export function Settings({onClose}: {onClose: () => void}) {
                                 </option>
                             ))}
                         </select>
-                    </label>
+                    </Field>
                 </fieldset>
-                {error && (
-                    <p className="form-error" role="alert">
-                        {error}
-                    </p>
-                )}
+                <FormError error={error} />
                 <div className="row">
                     <button type="submit" className="primary">
                         {t('common.save')}
@@ -131,6 +112,7 @@ export function Settings({onClose}: {onClose: () => void}) {
                     </button>
                 </div>
             </form>
+            <SecuritySettings />
         </Dialog>
     );
 }

@@ -2,6 +2,7 @@ import {useMemo} from 'react';
 import type {Channel} from '../api/types';
 import {useT} from '../i18n/useT';
 import {channelTitle, directUserIds, isMuted, mentionCount, sidebarSections, unreadCount} from '../state/channels';
+import {hasRole} from '../state/accounts';
 import {useStore} from '../state/store';
 import {navigate} from '../router';
 import {PresenceDot} from './common';
@@ -40,7 +41,7 @@ function useSections() {
 interface SidebarProps {
     currentChannelId: string;
     view: 'channel' | 'threads';
-    onAction: (action: 'browse' | 'create' | 'direct' | 'settings' | 'switcher' | 'createTeam' | 'logout') => void;
+    onAction: (action: 'browse' | 'create' | 'direct' | 'settings' | 'switcher' | 'createTeam' | 'admin' | 'logout') => void;
 }
 
 export function Sidebar({currentChannelId, view, onAction}: SidebarProps) {
@@ -180,6 +181,11 @@ export function Sidebar({currentChannelId, view, onAction}: SidebarProps) {
                 <button type="button" className="link-button" onClick={() => onAction('settings')}>
                     {t('settings.title')}
                 </button>
+                {hasRole(me, 'system_admin') && (
+                    <button type="button" className="link-button" onClick={() => onAction('admin')}>
+                        {t('admin.title')}
+                    </button>
+                )}
                 <button type="button" className="link-button" onClick={() => onAction('logout')}>
                     {t('logout')}
                 </button>

@@ -1,7 +1,7 @@
 import {type FormEvent, useCallback, useEffect, useState} from 'react';
 import {client} from '../api/client';
 import {useT} from '../i18n/useT';
-import {useErrorText} from '../components/AuthForms';
+import {useErrorText} from '../components/forms';
 import {displayName, useTimeFormat} from '../components/common';
 import {receiveUsers} from '../state/actions';
 import {useStore} from '../state/store';

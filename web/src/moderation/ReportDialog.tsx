@@ -1,6 +1,6 @@
 import {type FormEvent, useState} from 'react';
 import {useT} from '../i18n/useT';
-import {useErrorText} from '../components/AuthForms';
+import {useErrorText} from '../components/forms';
 import {Dialog} from '../components/common';
 import {reportPost} from './api';
 
