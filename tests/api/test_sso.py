@@ -195,3 +195,116 @@ async def test_mediawiki_alone_takes_the_openid_button(http: httpx.AsyncClient, 
     oidc.use_account("77", "Wiki User")
     user = session_of(await sso(http, browser, "/oauth/openid/login"), http)
     assert (await user.get("/users/me"))["auth_service"] == "mediawiki"
+
+
+# The ID token (OpenID Connect Core §3.1.3.7) ------------------------------------------------------------------
+
+ID_TOKEN_REFUSED = "api.user.authorize_oauth_user.invalid_id_token.app_error"
+
+
+def _rsa_jwk() -> tuple[Any, dict[str, Any]]:
+    """A key pair of the test's own: its private key and its public JWKS."""
+    import json
+
+    import jwt
+    from cryptography.hazmat.primitives.asymmetric import rsa
+
+    private = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    public = json.loads(jwt.algorithms.RSAAlgorithm.to_jwk(private.public_key()))
+    return private, {"keys": [{**public, "kid": "test-key", "alg": "RS256", "use": "sig"}]}
+
+
+def intercept(monkeypatch: pytest.MonkeyPatch, *, token: Any = None, jwks: dict[str, Any] | None = None) -> None:
+    """Let the real provider answer, then swap what it said: the ID token from the token endpoint (`token` maps
+    the real one to the replacement) and/or the keys from its jwks_uri. The browser's side is not touched."""
+    from kafana.actions import sso as sso_actions
+
+    real = sso_actions._fetch_json
+
+    async def fetch(method: str, url: str, **kw: Any) -> dict[str, Any]:
+        data = await real(method, url, **kw)
+        if token is not None and "id_token" in data:
+            data = {**data, "id_token": token(data["id_token"])}
+        if jwks is not None and "keys" in data:
+            data = jwks
+        return data
+
+    monkeypatch.setattr(sso_actions, "_fetch_json", fetch)
+
+
+def resigned(private: Any, kid: str, **changes: Any) -> Any:
+    """The real token's claims (with `changes`; None removes one), signed with `private` under `kid`."""
+    import jwt
+
+    def make(real_token: str) -> str:
+        claims = jwt.decode(real_token, options={"verify_signature": False})
+        claims.update(changes)
+        claims = {k: v for k, v in claims.items() if v is not None}
+        return jwt.encode(claims, private, algorithm="RS256", headers={"kid": kid})
+
+    return make
+
+
+async def refused_without_account(http: httpx.AsyncClient, browser: httpx.AsyncClient, admin: Api, username: str) -> None:
+    response = await sso(http, browser, "/oauth/openid/login")
+    assert response.status_code == 401 and response.json()["id"] == ID_TOKEN_REFUSED, response.text
+    assert "MMAUTHTOKEN" not in response.cookies
+    await admin.get(f"/users/username/{username}", expect=404)
+
+
+async def test_a_forged_id_token_is_refused(
+    http: httpx.AsyncClient, browser: httpx.AsyncClient, oidc: OidcProvider, admin: Api, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The provider's real claims under its real key id, signed by someone else's key."""
+    import jwt
+
+    private, _ = _rsa_jwk()
+    intercept(monkeypatch, token=lambda real: resigned(private, str(jwt.get_unverified_header(real)["kid"]))(real))
+    oidc.use_account("sub-mallory", "Mallory")
+    await refused_without_account(http, browser, admin, "mallory")
+    failures = [e for e in await admin.get("/audits") if e["action"] == "login_failed"]
+    assert failures and '"reason":"id_token"' in failures[0]["extra_info"]
+
+
+async def test_an_expired_id_token_is_refused(
+    http: httpx.AsyncClient, browser: httpx.AsyncClient, oidc: OidcProvider, admin: Api, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The real provider's own token, checked by a Kafana whose clock is two hours ahead (its tokens live one)."""
+    import time
+
+    from kafana.lib import id_token
+
+    monkeypatch.setattr(id_token, "now_s", lambda: time.time() + 7200)
+    oidc.use_account("sub-oscar", "Oscar")
+    await refused_without_account(http, browser, admin, "oscar")
+
+
+@pytest.mark.parametrize(
+    "changes",
+    [{"aud": "another-client"}, {"iss": "https://impostor.example"}, {"nonce": "from-another-sign-in"}, {"nonce": None}, {"sub": "someone-else"}],
+    ids=["audience", "issuer", "nonce", "no-nonce", "subject-differs-from-userinfo"],
+)
+async def test_id_token_claims_are_checked(
+    http: httpx.AsyncClient, browser: httpx.AsyncClient, oidc: OidcProvider, admin: Api, monkeypatch: pytest.MonkeyPatch, changes: dict[str, Any]
+) -> None:
+    """Tokens signed by a key Kafana trusts (the test's, served as the provider's JWKS), one claim wrong each."""
+    private, jwks = _rsa_jwk()
+    intercept(monkeypatch, token=resigned(private, "test-key", **changes), jwks=jwks)
+    oidc.use_account("sub-trent", "Trent")
+    await refused_without_account(http, browser, admin, "trent")
+
+
+async def test_a_correct_token_from_the_trusted_keys_is_accepted_and_none_is_not(
+    http: httpx.AsyncClient, browser: httpx.AsyncClient, oidc: OidcProvider, admin: Api, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The control for the test above (its set-up alone lets a sign-in through), then an unsigned token."""
+    import jwt
+
+    private, jwks = _rsa_jwk()
+    intercept(monkeypatch, token=resigned(private, "test-key"), jwks=jwks)
+    oidc.use_account("sub-peggy", "Peggy")
+    assert session_of(await sso(http, browser, "/oauth/openid/login"), http)
+    unsigned = lambda real: jwt.encode(jwt.decode(real, options={"verify_signature": False}), None, algorithm="none")  # noqa: E731
+    intercept(monkeypatch, token=unsigned, jwks=jwks)
+    oidc.use_account("sub-victor", "Victor")
+    await refused_without_account(http, browser, admin, "victor")

@@ -8,7 +8,9 @@
 Services: `openid` (any OpenID Connect provider, found by discovery) and `mediawiki` (a MediaWiki wiki's
 OAuth 2: /w/rest.php/oauth2/…; the Kafana username follows the wiki username at every login). Accounts are
 matched by (auth_service, provider subject), never by email. New accounts obey the signup mode like any
-other; MFA is the provider's business (SSO accounts are exempt from Kafana's).
+other; MFA is the provider's business (SSO accounts are exempt from Kafana's). For OpenID Connect, the ID token
+is verified (lib/id_token.py: signature against the provider's JWKS, issuer, audience, expiry, nonce) and must
+name the same subject as the userinfo answer.
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ from kafana.actions.context import Services
 from kafana.actions.profiles import notify_user_updated
 from kafana.db import UnitOfWork
 from kafana.events import to_all
+from kafana.lib import id_token
 from kafana.lib.clock import now_ms
 from kafana.lib.errors import AppError, not_found
 from kafana.lib.ids import hash_token, new_id
@@ -42,6 +45,7 @@ MOBILE_SCHEMES = ("mmauth://", "mmauthbeta://")  # Mattermost's NativeAppSetting
 HTTP_TIMEOUT_S = 10.0
 BAD_STATE = AppError(400, "api.oauth.invalid_state.app_error", "The sign-in link is invalid or has expired; please try again.")
 PROVIDER_FAILED = AppError(502, "api.user.authorize_oauth_user.service.app_error", "The sign-in provider could not be reached or refused the sign-in.")
+INVALID_ID_TOKEN = AppError(401, "api.user.authorize_oauth_user.invalid_id_token.app_error", "The sign-in provider's ID token could not be verified.")
 NAME_TAKEN = AppError(400, "api.user.sso.username_taken.app_error", "Another account already uses this username; ask an administrator.")
 
 
@@ -56,6 +60,8 @@ class Provider:
     scope: str
     username_claim: str
     follow_username: bool  # rename the Kafana account when the provider's name changes (MediaWiki)
+    issuer: str = ""  # OpenID Connect: the ID token's expected `iss`, and where its signing keys are published
+    jwks_uri: str = ""
 
 
 def enabled_services(svc: Services) -> list[str]:
@@ -102,6 +108,8 @@ async def provider(svc: Services, service: str) -> Provider:
         "openid profile email",
         s.sso_openid_username_claim,
         False,
+        str(discovery["issuer"]),
+        str(discovery["jwks_uri"]),
     )
 
 
@@ -110,7 +118,7 @@ async def _discovery(svc: Services, url: str) -> dict[str, Any]:
     cache: dict[str, dict[str, Any]] = svc.extra.setdefault("oidc_discovery", {})
     if url not in cache:
         document = await _fetch_json("GET", url)
-        if not all(isinstance(document.get(k), str) for k in ("authorization_endpoint", "token_endpoint", "userinfo_endpoint")):
+        if not all(isinstance(document.get(k), str) for k in ("issuer", "authorization_endpoint", "token_endpoint", "userinfo_endpoint", "jwks_uri")):
             raise PROVIDER_FAILED
         cache[url] = document
     return cache[url]
@@ -174,6 +182,8 @@ async def begin(svc: Services, service: str, *, redirect_to: str = "", mobile: b
     }
     if chosen.scope:
         params["scope"] = chosen.scope
+    if chosen.jwks_uri:
+        params["nonce"] = id_token.nonce_for(verifier)
     return f"{chosen.authorize_url}?{urlencode(params)}"
 
 
@@ -207,10 +217,13 @@ async def complete(svc: Services, service: str, code: str, state: str) -> Comple
     access_token = tokens.get("access_token")
     if not isinstance(access_token, str) or not access_token:
         raise PROVIDER_FAILED
+    verified_subject = await _verified_subject(svc, chosen, tokens.get("id_token"), saved.code_verifier) if chosen.jwks_uri else ""
     claims = await _fetch_json("GET", chosen.userinfo_url, headers={"Authorization": f"Bearer {access_token}", "Accept": "application/json"})
     subject = str(claims.get("sub") or "")
     if not subject or len(subject) > 128:
         raise PROVIDER_FAILED
+    if chosen.jwks_uri and subject != verified_subject:  # OpenID Connect Core §5.3.2: userinfo speaks of the token's subject
+        raise INVALID_ID_TOKEN
     name = claims.get(chosen.username_claim) or claims.get("preferred_username") or ""
     username = from_external(str(name), subject)
     email = claims.get("email")
@@ -219,6 +232,28 @@ async def complete(svc: Services, service: str, code: str, state: str) -> Comple
         email = ""
     result = await _sign_in(svc, chosen, subject, username, email, saved)
     return Completed(result, saved.redirect_to, saved.mobile)
+
+
+async def _verified_subject(svc: Services, chosen: Provider, token: object, verifier: str) -> str:
+    """The subject of the ID token, once it is verified; a refused token is audited and ends the sign-in."""
+    try:
+        if not isinstance(token, str) or not token:
+            raise id_token.InvalidIdToken("the provider sent no ID token")
+        jwks = await _signing_keys(svc, chosen.jwks_uri, id_token.key_id(token))
+        claims = id_token.verify(token, jwks, issuer=chosen.issuer, client_id=chosen.client_id, nonce=id_token.nonce_for(verifier))
+    except id_token.InvalidIdToken as exc:
+        await audit.record(svc, "login_failed", reason="id_token", service=chosen.service, detail=str(exc)[:200])
+        raise INVALID_ID_TOKEN from None
+    return str(claims["sub"])
+
+
+async def _signing_keys(svc: Services, jwks_uri: str, kid: str) -> dict[str, Any]:
+    """The provider's JWKS, cached per process and fetched again when a token names a key it lacks (rotation)."""
+    cache: dict[str, dict[str, Any]] = svc.extra.setdefault("oidc_jwks", {})
+    cached = cache.get(jwks_uri)
+    if cached is None or (kid and not any(isinstance(k, dict) and k.get("kid") == kid for k in cached.get("keys", []))):
+        cached = cache[jwks_uri] = await _fetch_json("GET", jwks_uri)
+    return cached
 
 
 async def _sign_in(svc: Services, chosen: Provider, subject: str, username: str, email: str, saved: SsoState) -> auth.LoginResult:
