@@ -10,6 +10,7 @@ import pytest
 from websockets.asyncio.client import connect
 from websockets.exceptions import ConnectionClosed, InvalidStatus
 
+from kafana.actions import auth as auth_actions
 from kafana.realtime import Hub
 from tests.helpers import Api
 from tests.realtime.conftest import WAIT, OpenSocket
@@ -29,6 +30,17 @@ async def test_bad_token_refused_before_upgrade(ws_base: str) -> None:
 async def test_token_in_url_refused(admin: Api, ws_base: str) -> None:
     assert await refused(f"{ws_base}?access_token={admin.token}") == 401
     assert await refused(f"{ws_base}?token={admin.token}") == 401
+
+
+async def test_expired_session_refused_before_upgrade(anon: Api, ws_base: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """S6: a token whose session has run out (31 days later; sessions last 30) opens no socket."""
+    bob = await anon.signup("bob")
+    real = auth_actions.now_ms
+    monkeypatch.setattr(auth_actions, "now_ms", lambda: real() + 31 * 86_400_000)
+    assert await refused(ws_base, {"Authorization": f"Bearer {bob.token}"}) == 401
+    monkeypatch.setattr(auth_actions, "now_ms", real)  # the control: the same token, in time, opens one
+    async with connect(ws_base, additional_headers={"Authorization": f"Bearer {bob.token}"}) as ws:
+        assert '"hello"' in str(await asyncio.wait_for(ws.recv(), WAIT))
 
 
 async def test_cookie_needs_same_origin(admin: Api, ws_base: str, open_socket: OpenSocket) -> None:
