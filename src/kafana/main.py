@@ -26,6 +26,7 @@ from kafana.api import (
     errors,
     export,
     files,
+    groups,
     jobs,
     links,
     live_settings,
@@ -79,6 +80,7 @@ API_MODULES = (
     email,
     jobs,
     analytics,
+    groups,
 )
 
 

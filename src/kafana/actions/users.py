@@ -299,6 +299,8 @@ async def do_update_roles(svc: Services, actor: Actor, user_id: str, roles: str)
 
 async def list_users(svc: Services, actor: Actor, *, in_channel: str = "", not_in_channel: str = "", **filters: Any) -> list[User]:
     """GET /users and POST /users/search. Team and channel filters need read access to them (A1, A9)."""
+    if filters.get("in_group") and actor.is_guest:
+        raise not_found("group")  # guests see no groups
     async with svc.db.read() as db:
         for channel_id in (in_channel, not_in_channel):
             if channel_id:

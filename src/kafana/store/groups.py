@@ -55,3 +55,14 @@ async def remove_members(session: AsyncSession, group_id: str, user_ids: Sequenc
 async def member_ids(session: AsyncSession, group_id: str) -> list[str]:
     stmt = select(GroupMember.user_id).where(GroupMember.group_id == group_id).order_by(GroupMember.user_id)
     return list((await session.execute(stmt)).scalars())
+
+
+async def groups_of(session: AsyncSession, user_id: str) -> list[UserGroup]:
+    """The live groups the user belongs to."""
+    stmt = (
+        select(UserGroup)
+        .join(GroupMember, GroupMember.group_id == UserGroup.id)
+        .where(GroupMember.user_id == user_id, UserGroup.delete_at == 0)
+        .order_by(UserGroup.display_name, UserGroup.id)
+    )
+    return list((await session.execute(stmt)).scalars())

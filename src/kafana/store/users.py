@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from sqlalchemy import and_, delete, exists, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from kafana.models import AccessToken, ChannelMember, Session, Status, TeamMember, User
+from kafana.models import AccessToken, ChannelMember, GroupMember, Session, Status, TeamMember, User
 from kafana.store.dialect import ilike_prefix
 
 
@@ -57,6 +57,7 @@ async def list_users(
     not_in_team: str = "",
     in_channel: str = "",
     not_in_channel: str = "",
+    in_group: str = "",
     without_team: bool = False,
     active: bool | None = None,
     visible_team_ids: Sequence[str] | None = None,
@@ -78,6 +79,8 @@ async def list_users(
         stmt = stmt.where(exists().where(and_(ChannelMember.user_id == User.id, ChannelMember.channel_id == in_channel)))
     if not_in_channel:
         stmt = stmt.where(~exists().where(and_(ChannelMember.user_id == User.id, ChannelMember.channel_id == not_in_channel)))
+    if in_group:
+        stmt = stmt.where(exists().where(and_(GroupMember.user_id == User.id, GroupMember.group_id == in_group)))
     if without_team:
         stmt = stmt.where(~exists().where(and_(TeamMember.user_id == User.id, TeamMember.delete_at == 0)))
     if visible_team_ids is not None:
