@@ -118,7 +118,11 @@ class Settings(BaseModel):
     # Outgoing fetches (link previews, the image proxy) refuse loopback, private, link-local… addresses.
     # Comma-separated networks listed here are allowed anyway: for tests and closed intranets only.
     outbound_allowed_networks: str = ""
+    # Mobile push: the Mattermost push proxy (e.g. https://push.mattermost.com or a self-hosted
+    # mattermost-push-proxy). `push_id_only`: pushes carry ids only, the app fetches the text from the server.
     push_proxy_url: str = ""
+    push_id_only: bool = False
+    push_poll_seconds: float = Field(default=1.0, gt=0)  # how often the outbox is worked
 
     @property
     def effective_database_url(self) -> str:

@@ -11,6 +11,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from kafana import MATTERMOST_VERSION, __version__
+from kafana.actions import push
 from kafana.actions.audit import record_setting_changes
 from kafana.actions.context import Services
 from kafana.actions.live_settings import do_reload as reload_live_settings
@@ -31,6 +32,7 @@ from kafana.api import (
     links,
     live_settings,
     moderation,
+    notifications,
     oauth,
     pictures,
     posts,
@@ -81,6 +83,7 @@ API_MODULES = (
     jobs,
     analytics,
     groups,
+    notifications,
 )
 
 
@@ -113,6 +116,7 @@ def create_app(settings: Settings, *, database: Database | None = None) -> FastA
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         svc.diagnostic_id = await ensure_diagnostic_id(db)
+        svc.push_signing_key = app.state.services.push_signing_key = await push.ensure_signing_key(db)
         await record_setting_changes(app.state.services)
         await reload_live_settings(app.state.services)  # after the snapshot: it records the file/environment settings
         # The services in app.state (tests may swap them) re-check the sockets' tokens with their auth cache.

@@ -25,6 +25,7 @@ from kafana.access import (
     system_permissions,
     team_permissions,
 )
+from kafana.actions import push
 from kafana.actions.context import Actor, Services
 from kafana.actions.member_roles import RoleChange, apply_role_change
 from kafana.actions.posts import create_system_post_txn
@@ -777,6 +778,7 @@ async def do_view_channels(svc: Services, actor: Actor, user_id: str, channel_id
         return {}
     now = now_ms()
     async with svc.db.write() as uow:
+        await push.enqueue_clear_txn(uow, svc, user_id, wanted, except_session=actor.session.id if actor.session else "")
         viewed = await channels_store.mark_viewed(uow.session, user_id, wanted, now)
         times = {cid: now for cid in viewed}
         if times:

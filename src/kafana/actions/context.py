@@ -61,6 +61,8 @@ class Services:
     image_work: asyncio.Semaphore = field(default_factory=lambda: asyncio.Semaphore(1))
     # This process among the cluster's nodes: presence rows and job leases carry it.
     node_id: str = field(default_factory=new_id)
+    # The PEM private key that signs mobile pushes (actions/push.py), loaded at start.
+    push_signing_key: str = ""
     # user id -> when this node last wrote their activity (ms): at most one write a minute per user and node.
     activity_written: dict[str, int] = field(default_factory=dict)
     # Live settings (actions/live_settings.py): the settings as files and the environment gave them, and the

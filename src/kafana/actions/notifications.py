@@ -12,6 +12,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from kafana.actions import push
+from kafana.actions.context import Services
 from kafana.actions.statuses import effective
 from kafana.db import UnitOfWork
 from kafana.lib import notify_rules
@@ -31,7 +33,9 @@ class PostNotifications:
     not_in_channel: list[User]
 
 
-async def notify_post_txn(uow: UnitOfWork, channel: Channel, post: Post, root: Post | None, *, channel_mentions: bool) -> PostNotifications:
+async def notify_post_txn(
+    uow: UnitOfWork, svc: Services, channel: Channel, post: Post, root: Post | None, sender: User | None, *, channel_mentions: bool
+) -> PostNotifications:
     """`channel_mentions`: the sender may use @channel, @all and @here (use_channel_mentions)."""
     db = uow.session
     words = parse_mentions(post.message)
@@ -67,6 +71,7 @@ async def notify_post_txn(uow: UnitOfWork, channel: Channel, post: Post, root: P
     facts = PostFacts(post.user_id, channel.type, words, is_reply=root is not None, channel_mentions_allowed=channel_mentions, system=system)
     plan = notify_rules.plan(facts, recipients)
     await posts_store.bump_mentions(db, channel.id, plan.mentioned, is_root=not post.root_id, at=post.create_at)
+    await push.enqueue_post_txn(uow, svc, channel, post, sender.username if sender else "System", plan.push_user_ids)
     missing = words.usernames - {r.username for r in recipients} - {n for names in groups.values() for n in names}
     not_in_channel: list[User] = []
     if missing and channel.type in ("O", "P") and not system:

@@ -126,7 +126,7 @@ async def create_post_txn(uow: UnitOfWork, svc: Services, actor: Actor, draft: P
         thread = await posts_store.upsert_thread(db, root, actor.user_id, create_at)
         # The root's author and the replier follow the thread before notifications are worked out, as in Mattermost.
         await posts_store.follow_thread(db, root.id, [root.user_id, actor.user_id], create_at, viewed_by=actor.user_id)
-    notes = await notify_post_txn(uow, channel, post, root, channel_mentions="use_channel_mentions" in permissions)
+    notes = await notify_post_txn(uow, svc, channel, post, root, actor.user, channel_mentions="use_channel_mentions" in permissions)
     mentioned = notes.plan.mentioned
     await queue_post_emails_txn(uow, svc, post, notes.plan.email_user_ids)
     if root is not None and mentioned:

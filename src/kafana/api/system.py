@@ -11,6 +11,7 @@ from kafana.actions.sso import openid_button_text, openid_slot
 from kafana.api.body import read_json
 from kafana.api.deps import ActorDep, ServicesDep
 from kafana.api.responses import JSON
+from kafana.lib import push_payloads
 from kafana.lib.errors import invalid_param, not_found
 from kafana.lib.ids import stable_id
 from kafana.lib.permissions import ROLE_DISPLAY, ROLES
@@ -103,7 +104,7 @@ def client_config(svc: Services) -> dict[str, str]:
         "SendPushNotifications": bool(s.push_proxy_url),
         "ShowFullName": True,
         "ShowEmailAddress": False,
-        "AsymmetricSigningPublicKey": "",
+        "AsymmetricSigningPublicKey": push_payloads.public_key_b64(svc.push_signing_key) if svc.push_signing_key else "",
         "ScheduledPosts": False,
         "PostPriority": False,
         "EnableCustomTermsOfService": False,

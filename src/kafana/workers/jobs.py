@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
-from kafana.actions import custom_status, email_notifications, job_runs, live_settings, moderation, outbox, presence
+from kafana.actions import custom_status, email_notifications, job_runs, live_settings, moderation, outbox, presence, push
 from kafana.actions.context import Services
 from kafana.workers.scheduler import Job
 
@@ -45,6 +45,9 @@ def default_jobs(svc: Services, connected: Callable[[], Sequence[str]]) -> list[
     async def email_batches(now: int) -> None:
         await email_notifications.do_send_email_batches(svc, now)
 
+    async def deliver_pushes(now: int) -> None:
+        await push.do_deliver_pushes(svc, now)
+
     jobs = [
         Job("live_settings", live_settings.RELOAD_SECONDS, reload_settings),
         Job("job_runner", job_runs.RUNNER_SECONDS, run_pending_jobs),  # not leased: each pending run is claimed once
@@ -53,6 +56,7 @@ def default_jobs(svc: Services, connected: Callable[[], Sequence[str]]) -> list[
         Job("custom_status_expiry", CUSTOM_STATUS_EXPIRY_SECONDS, expire_custom_statuses, leased=True),
         Job("moderation_suspensions", SUSPENSION_CHECK_SECONDS, end_suspensions, leased=True),
         Job("data_retention", svc.settings.retention_job_minutes * 60.0, purge_expired, leased=True),
+        Job("push_delivery", svc.settings.push_poll_seconds, deliver_pushes, leased=True),
     ]
     if svc.settings.email_enabled:
         jobs.append(Job("email_batches", EMAIL_BATCHES_SECONDS, email_batches, leased=True))
