@@ -19,6 +19,7 @@ from typing import Any
 import httpx
 
 from kafana.access import access_post
+from kafana.actions import webpush
 from kafana.actions.context import Actor, Services
 from kafana.db import Database, UnitOfWork
 from kafana.lib import push_payloads
@@ -54,29 +55,25 @@ def _contents(channel: Channel, post: Post, sender_name: str) -> dict[str, Any]:
 
 
 async def enqueue_post_txn(uow: UnitOfWork, svc: Services, channel: Channel, post: Post, sender_name: str, user_ids: Sequence[str]) -> None:
-    """Queue the post's push for every registered device of `user_ids` (those the rules chose for push)."""
-    if not svc.settings.push_proxy_url or not user_ids:
+    """Queue the post's push for every registered device and browser of `user_ids` (those the rules chose)."""
+    if not user_ids:
         return
     now = now_ms()
-    devices = await push_store.device_sessions(uow.session, user_ids, now)
-    if not devices:
-        return
-    api_post = {"id": post.id, "root_id": post.root_id, "user_id": post.user_id}
-    id_only: dict[str, Any] = {"message": push_payloads.ID_ONLY_MESSAGE, "is_id_loaded": True}
-    extra = id_only if svc.settings.push_id_only else _contents(channel, post, sender_name)
+    contents = None if svc.settings.push_id_only else _contents(channel, post, sender_name)
     rows = []
-    for user_id, session_id, device_id in devices:
-        payload = push_payloads.notification(
-            kind="message",
-            ack_id=new_id(),
-            device_id=device_id,
-            server_id=svc.diagnostic_id,
-            channel_id=channel.id,
-            team_id=channel.team_id,
-            post=api_post,
-            extra=extra,
-        )
-        rows.append(_row(f"{post.id}:{session_id}", user_id, session_id, payload, now))
+    if svc.settings.push_proxy_url:
+        api_post = {"id": post.id, "root_id": post.root_id, "user_id": post.user_id}
+        extra = contents or {"message": push_payloads.ID_ONLY_MESSAGE, "is_id_loaded": True}
+        for user_id, session_id, device_id in await push_store.device_sessions(uow.session, user_ids, now):
+            payload = push_payloads.notification(
+                kind="message", ack_id=new_id(), device_id=device_id, server_id=svc.diagnostic_id, channel_id=channel.id, team_id=channel.team_id,
+                post=api_post, extra=extra,
+            )  # fmt: skip
+            rows.append(_row(f"{post.id}:{session_id}", "proxy", user_id, session_id, payload, now))
+    subscriptions = await push_store.subscriptions(uow.session, user_ids)
+    if subscriptions:
+        shown = webpush.notification(channel, post, contents, svc.settings.site_url)
+        rows += [_row(f"{post.id}:{s.id}", "webpush", s.user_id, s.id, shown, now) for s in subscriptions]
     await push_store.enqueue(uow.session, rows)
 
 
@@ -92,15 +89,15 @@ async def enqueue_clear_txn(uow: UnitOfWork, svc: Services, user_id: str, channe
     for channel_id in cleared:
         for _, session_id, device_id in devices:
             payload = push_payloads.notification(kind="clear", ack_id=new_id(), device_id=device_id, server_id=svc.diagnostic_id, channel_id=channel_id)
-            rows.append(_row(f"clear:{channel_id}:{session_id}:{now}", user_id, session_id, payload, now))
+            rows.append(_row(f"clear:{channel_id}:{session_id}:{now}", "proxy", user_id, session_id, payload, now))
     await push_store.enqueue(uow.session, rows)
 
 
-def _row(key: str, user_id: str, target: str, payload: dict[str, Any], now: int) -> dict[str, Any]:
+def _row(key: str, kind: str, user_id: str, target: str, payload: dict[str, Any], now: int) -> dict[str, Any]:
     return {
         "id": new_id(),
         "key": key,
-        "kind": "proxy",
+        "kind": kind,
         "user_id": user_id,
         "target": target,
         "payload": payload,
@@ -113,6 +110,7 @@ def _row(key: str, user_id: str, target: str, payload: dict[str, Any], now: int)
 @dataclass(slots=True)
 class _Outgoing:
     row_id: str
+    kind: str
     user_id: str
     target: str
     payload: dict[str, Any]
@@ -122,22 +120,23 @@ class _Outgoing:
 
 async def do_deliver_pushes(svc: Services, now: int) -> int:
     """Send what is due; returns how many were delivered. No transaction is held while sending."""
-    if not svc.settings.push_proxy_url:
-        return 0
     async with svc.db.write() as uow:
         outgoing = []
         for row in await push_store.due(uow.session, now, BATCH):
             if await push_store.claim(uow.session, row.id, row.next_attempt_at, now + CLAIM_MS):
                 payload = dict(row.payload)
-                payload["badge"] = await push_store.badge(uow.session, row.user_id)
-                if svc.push_signing_key:
-                    payload["signature"] = push_payloads.sign(svc.push_signing_key, payload["ack_id"], payload["device_id"])
-                outgoing.append(_Outgoing(row.id, row.user_id, row.target, payload, row.attempts, row.create_at))
+                if row.kind == "proxy":
+                    payload["badge"] = await push_store.badge(uow.session, row.user_id)
+                    if svc.push_signing_key:
+                        payload["signature"] = push_payloads.sign(svc.push_signing_key, payload["ack_id"], payload["device_id"])
+                outgoing.append(_Outgoing(row.id, row.kind, row.user_id, row.target, payload, row.attempts, row.create_at))
     if not outgoing:
         return 0
     url = svc.settings.push_proxy_url.rstrip("/") + "/api/v1/send_push"
     async with httpx.AsyncClient(timeout=10.0, trust_env=False) as client:
-        results = await asyncio.gather(*(_send(client, url, item.payload) for item in outgoing))
+        results = await asyncio.gather(
+            *(_send(client, url, item.payload) if item.kind == "proxy" else webpush.send(svc, item.target, item.payload) for item in outgoing)
+        )
     delivered = 0
     async with svc.db.write() as uow:
         for item, result in zip(outgoing, results, strict=True):
@@ -147,8 +146,8 @@ async def do_deliver_pushes(svc: Services, now: int) -> int:
                 continue
             if result == "remove":
                 await push_store.forget_device(uow.session, item.target)
-            elif result == "retry":
-                log.warning("push to %s dropped after %d attempts", item.user_id, item.attempts + 1)
+            elif result in ("retry", "drop"):
+                log.warning("a %s push to %s was dropped (%s) after %d attempts", item.kind, item.user_id, result, item.attempts + 1)
             delivered += result == "sent"
             await push_store.finish(uow.session, item.row_id)
     return delivered
@@ -156,6 +155,8 @@ async def do_deliver_pushes(svc: Services, now: int) -> int:
 
 async def _send(client: httpx.AsyncClient, url: str, payload: dict[str, Any]) -> str:
     """sent, remove (the proxy says the device is gone) or retry."""
+    if not url.startswith("http"):
+        return "drop"  # the proxy setting was removed while pushes waited
     try:
         response = await client.post(url, json=payload)
     except httpx.HTTPError as exc:

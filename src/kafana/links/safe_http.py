@@ -136,3 +136,20 @@ def _host_header(target: Target) -> str:
     default = 443 if target.scheme == "https" else 80
     host = f"[{target.host}]" if ":" in target.host else target.host
     return host if target.port == default else f"{host}:{target.port}"
+
+
+async def post(url: str, body: bytes, headers: dict[str, str], *, allowed: Iterable[Network] = (), seconds: float = 10.0) -> int:
+    """POST `body` to a checked address (no redirects followed); returns the status. For URLs that users give
+    the server to call, such as Web Push endpoints."""
+    try:
+        async with asyncio.timeout(seconds), httpx.AsyncClient(timeout=seconds, follow_redirects=False, trust_env=False) as client:
+            target = await check_url(url, tuple(allowed))
+            extensions = {"sni_hostname": target.host} if target.scheme == "https" else {}
+            sent = {"Host": _host_header(target), "User-Agent": USER_AGENT, **headers}
+            request = client.build_request("POST", target.pinned_url(), headers=sent, content=body, extensions=extensions)
+            response = await client.send(request)
+            return response.status_code
+    except TimeoutError:
+        raise Refused("timed out") from None
+    except httpx.HTTPError as exc:
+        raise Refused(f"post failed: {exc.__class__.__name__}") from None

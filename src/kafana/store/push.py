@@ -71,3 +71,10 @@ async def with_mentions(session: AsyncSession, user_id: str, channel_ids: Sequen
 async def forget_device(session: AsyncSession, session_id: str) -> None:
     """The push service says the device is gone (uninstalled app): stop pushing to it."""
     await session.execute(update(Session).where(Session.id == session_id).values(device_id=""))
+
+
+async def delete_subscription(session: AsyncSession, *, endpoint: str, user_id: str = "") -> None:
+    stmt = delete(WebPushSubscription).where(WebPushSubscription.endpoint == endpoint)
+    if user_id:
+        stmt = stmt.where(WebPushSubscription.user_id == user_id)
+    await session.execute(stmt)
