@@ -122,7 +122,7 @@ class Settings(BaseModel):
     # mattermost-push-proxy). `push_id_only`: pushes carry ids only, the app fetches the text from the server.
     push_proxy_url: str = ""
     push_id_only: bool = False
-    push_poll_seconds: float = Field(default=1.0, gt=0)  # how often the outbox is worked
+    push_poll_seconds: float = Field(default=2.0, gt=0)  # how often the outbox is worked
 
     @property
     def effective_database_url(self) -> str:

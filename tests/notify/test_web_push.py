@@ -76,7 +76,7 @@ async def test_a_mention_reaches_the_browser_encrypted_and_vapid_signed(anon: Ap
     assert b"banner" not in got.body  # the push service sees ciphertext only
     shown = browser.decrypt(got.body)
     assert shown["title"] == "Town" and shown["body"] == "ann: @ben the banner is ready"
-    assert shown["post_id"] == post["id"] and shown["channel_id"] == channel["id"] and shown["url"].endswith(f"/pl/{post['id']}")
+    assert shown["post_id"] == post["id"] and shown["channel_id"] == channel["id"] and shown["url"].endswith(f"/core/pl/{post['id']}")
     # VAPID (RFC 8292): signed by the key the browser subscribed with, for this push service's origin
     authorization = got.headers["authorization"]
     assert Vapid02.verify(authorization)

@@ -27,6 +27,7 @@ from kafana.lib.clock import now_ms
 from kafana.lib.ids import is_valid_id, new_id
 from kafana.models import Channel, Post, SystemValue
 from kafana.store import push as push_store
+from kafana.store import teams as teams_store
 from kafana.store import users as users_store
 
 log = logging.getLogger(__name__)
@@ -72,7 +73,8 @@ async def enqueue_post_txn(uow: UnitOfWork, svc: Services, channel: Channel, pos
             rows.append(_row(f"{post.id}:{session_id}", "proxy", user_id, session_id, payload, now))
     subscriptions = await push_store.subscriptions(uow.session, user_ids)
     if subscriptions:
-        shown = webpush.notification(channel, post, contents, svc.settings.site_url)
+        team = await teams_store.get_team(uow.session, channel.team_id) if channel.team_id else None
+        shown = webpush.notification(channel, post, contents, svc.settings.site_url, team.name if team else "")
         rows += [_row(f"{post.id}:{s.id}", "webpush", s.user_id, s.id, shown, now) for s in subscriptions]
     await push_store.enqueue(uow.session, rows)
 
@@ -120,6 +122,9 @@ class _Outgoing:
 
 async def do_deliver_pushes(svc: Services, now: int) -> int:
     """Send what is due; returns how many were delivered. No transaction is held while sending."""
+    async with svc.db.read() as db:
+        if not await push_store.due(db, now, 1):
+            return 0  # the usual case: no write transaction at all
     async with svc.db.write() as uow:
         outgoing = []
         for row in await push_store.due(uow.session, now, BATCH):

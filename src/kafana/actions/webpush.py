@@ -103,15 +103,12 @@ async def do_unsubscribe(svc: Services, actor: Actor, endpoint: str) -> None:
         await push_store.delete_subscription(uow.session, endpoint=endpoint, user_id=actor.user_id)
 
 
-def notification(channel: Channel, post: Post, contents: dict[str, Any] | None, site_url: str) -> dict[str, Any]:
-    """What the service worker shows; `contents` None in id-only mode (a generic text, no names)."""
-    out: dict[str, Any] = {
-        "channel_id": channel.id,
-        "team_id": channel.team_id,
-        "post_id": post.id,
-        "root_id": post.root_id,
-        "url": f"{site_url.rstrip('/')}/pl/{post.id}",
-    }
+def notification(channel: Channel, post: Post, contents: dict[str, Any] | None, site_url: str, team_name: str) -> dict[str, Any]:
+    """What the service worker shows; `contents` None in id-only mode (a generic text, no names). The URL is
+    the post's permalink in its team (a DM's: the app's start page)."""
+    site = site_url.rstrip("/")
+    url = f"{site}/{team_name}/pl/{post.id}" if team_name else f"{site}/"
+    out: dict[str, Any] = {"channel_id": channel.id, "team_id": channel.team_id, "post_id": post.id, "root_id": post.root_id, "url": url}
     if contents is None:
         out.update(title="Kafana", body="You have a new message.")
     else:
