@@ -72,6 +72,7 @@ bench: $(STAMP) $(WEB_BUILD) $(BROWSER_STAMP)
 	$(BIN)/python -m bench.web
 	$(BIN)/python -m bench.search
 	$(BIN)/python -m bench.retention
+	$(BIN)/python -m bench.fanout
 
 clean:
 	rm -rf $(VENV) tests/js/node_modules web/node_modules src/kafana/web_dist kafana-data
