@@ -15,12 +15,11 @@ import json
 import os
 import statistics
 import sys
-import tempfile
 import time
 from pathlib import Path
 from typing import Any
 
-from bench.search import drop_postgres_database, postgres_database
+from bench.search import on_each_engine
 from kafana.actions import channels, posts, teams, users
 from kafana.actions.channels import add_member_txn
 from kafana.actions.context import Services
@@ -85,15 +84,7 @@ async def bench_engine(name: str, url: str, data_dir: Path) -> dict[str, float]:
 
 async def main() -> int:
     results: dict[str, Any] = {}
-    with tempfile.TemporaryDirectory(prefix="kafana-bench-fanout-") as tmp:
-        results["sqlite"] = await bench_engine("sqlite", f"sqlite+aiosqlite:///{tmp}/kafana.db", Path(tmp) / "data")
-    pg = await postgres_database()
-    if pg is not None:
-        try:
-            with tempfile.TemporaryDirectory(prefix="kafana-bench-fanout-") as tmp:
-                results["postgresql"] = await bench_engine("postgresql", pg, Path(tmp))
-        finally:
-            await drop_postgres_database(pg)
+    await on_each_engine(bench_engine, results)
     RESULTS_DIR.mkdir(exist_ok=True)
     path = RESULTS_DIR / f"fanout-{dt.datetime.now(dt.UTC).strftime('%Y%m%dT%H%M%SZ')}.json"
     path.write_text(json.dumps(results, indent=2))

@@ -290,17 +290,23 @@ async def drop_postgres_database(url: str) -> None:
         await admin.dispose()
 
 
-async def main() -> int:
-    results: dict[str, Any] = {"posts": POSTS}
-    with tempfile.TemporaryDirectory(prefix="kafana-bench-search-") as tmp:
-        results["sqlite"] = await bench_engine("sqlite", f"sqlite+aiosqlite:///{tmp}/kafana.db", Path(tmp) / "data")
+async def on_each_engine(bench: Callable[[str, str, Path], Awaitable[Any]], results: dict[str, Any]) -> None:
+    """Run `bench(name, url, data_dir)` on a fresh SQLite file, then on a fresh PostgreSQL database if one can
+    be made (dropped afterwards); each engine's result goes into `results` under its name."""
+    with tempfile.TemporaryDirectory(prefix="kafana-bench-") as tmp:
+        results["sqlite"] = await bench("sqlite", f"sqlite+aiosqlite:///{tmp}/kafana.db", Path(tmp) / "data")
     pg = await postgres_database()
     if pg is not None:
         try:
-            with tempfile.TemporaryDirectory(prefix="kafana-bench-search-") as tmp:
-                results["postgresql"] = await bench_engine("postgresql", pg, Path(tmp))
+            with tempfile.TemporaryDirectory(prefix="kafana-bench-") as tmp:
+                results["postgresql"] = await bench("postgresql", pg, Path(tmp))
         finally:
             await drop_postgres_database(pg)
+
+
+async def main() -> int:
+    results: dict[str, Any] = {"posts": POSTS}
+    await on_each_engine(bench_engine, results)
     stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
     RESULTS_DIR.mkdir(exist_ok=True)
     path = RESULTS_DIR / f"search-{stamp}.json"
