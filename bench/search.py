@@ -130,7 +130,7 @@ async def generate(svc: Services, world: dict[str, Any], words: Words, total: in
             docs.append({**doc, "body": index_text(message), "tags": hashtags_text("")})
         async with svc.db.write() as uow:
             await uow.session.execute(insert(Post), rows)
-            await dialect.insert_search_docs(uow.session, docs)
+            await dialect.insert_search_docs(uow.session, dialect.POSTS, docs)
         done = first + len(rows)
         if done % 50_000 == 0 or done == total:
             elapsed = time.perf_counter() - began

@@ -126,7 +126,7 @@ def settings_overrides() -> dict[str, Any]:
 @pytest.fixture
 async def services(fresh_database_url: str, tmp_path: Path, settings_overrides: dict[str, Any]) -> AsyncIterator[Services]:
     settings = test_settings(tmp_path / "data", fresh_database_url, **settings_overrides)
-    db = Database(settings.effective_database_url)
+    db = Database(settings.effective_database_url, search_timeout_ms=settings.search_timeout_ms)
     svc = Services(settings=settings, db=db)
     svc.diagnostic_id = "testdiagnosticid"
     yield svc

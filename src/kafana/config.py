@@ -70,6 +70,8 @@ class Settings(BaseModel):
     sso_mediawiki_scope: str = ""  # MediaWiki takes the grants from the consumer's registration
 
     sqlite_synchronous: Literal["normal", "full"] = "normal"
+    # A search statement running longer than this is stopped and answered with a 503 (app.search.timeout.app_error).
+    search_timeout_ms: int = Field(default=10_000, gt=0)
     # Client addresses kept in sessions and the audit log: none, truncated (/24, /48) or full; erased after
     # privacy_ip_retention_days. No route shows one user's address to another.
     privacy_store_ip: Literal["none", "truncated", "full"] = "truncated"

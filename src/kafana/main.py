@@ -106,7 +106,7 @@ def version_id(build: str = "0", config_hash: str = "kafana") -> str:
 
 def create_app(settings: Settings, *, database: Database | None = None) -> FastAPI:
     """Build the app. The database must already be migrated (`kafana serve` and the tests do that)."""
-    db = database or Database(settings.effective_database_url, sqlite_synchronous=settings.sqlite_synchronous)
+    db = database or Database(settings.effective_database_url, sqlite_synchronous=settings.sqlite_synchronous, search_timeout_ms=settings.search_timeout_ms)
     svc = Services(settings=settings, db=db)
     bus = RedisBus(settings.redis_url, channel_prefix=settings.redis_channel_prefix) if settings.redis_url else None
     hub = Hub(db, bus=bus, server_version=version_id())

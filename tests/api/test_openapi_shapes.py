@@ -74,6 +74,11 @@ async def add_preference(w: World) -> None:
     await w.bob.put(f"/users/{w.bob.id}/preferences", [{"user_id": w.bob.id, "category": "display_settings", "name": "use_military_time", "value": "true"}])
 
 
+async def share_file(w: World) -> None:
+    body = await w.bob.post("/files", expect=201, data={"channel_id": w.channel["id"]}, files={"files": ("plan_2024.pdf", b"%PDF-1.4", "application/pdf")})
+    await w.bob.post("/posts", {"channel_id": w.channel["id"], "message": "", "file_ids": [body["file_infos"][0]["id"]]}, expect=201)
+
+
 async def set_status(w: World) -> None:
     await w.bob.put(f"/users/{w.bob.id}/status", {"user_id": w.bob.id, "status": "dnd"})
 
@@ -115,6 +120,15 @@ CASES = [
     Case("GET", "/api/v4/posts/{post_id}/thread", lambda w: f"/posts/{w.root['id']}/thread"),
     Case("DELETE", "/api/v4/posts/{post_id}", lambda w: f"/posts/{w.reply['id']}"),
     Case("POST", "/api/v4/teams/{team_id}/posts/search", lambda w: f"/teams/{w.team['id']}/posts/search", body=lambda w: {"terms": "root"}, nonempty="order"),
+    Case(
+        "POST",
+        "/api/v4/teams/{team_id}/files/search",
+        lambda w: f"/teams/{w.team['id']}/files/search",
+        body=lambda w: {"terms": "plan ext:pdf", "is_or_search": False},
+        setup=share_file,
+        needs=(("POST", "/api/v4/files"),),
+        nonempty="order",
+    ),
     # Reactions
     Case("POST", "/api/v4/reactions", lambda w: "/reactions", body=lambda w: {"user_id": w.bob.id, "post_id": w.root["id"], "emoji_name": "smile"}),
     Case("GET", "/api/v4/posts/{post_id}/reactions", lambda w: f"/posts/{w.root['id']}/reactions", setup=add_reaction, needs=REACTIONS),

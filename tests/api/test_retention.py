@@ -89,6 +89,7 @@ async def test_expired_posts_leave_no_trace(admin: Api, anon: Api, team: dict[st
     since = await bob.get(f"/channels/{channel['id']}/posts", params={"since": old["create_at"] - 1})
     assert set(since["posts"]) == {new["id"]}  # a reconnecting client's resync does not bring them back
     assert await search(bob, team, "zebras") == [new["id"]]
+    assert (await bob.post(f"/teams/{team['id']}/files/search", {"terms": "old"}))["order"] == []
     assert (await bob.get(f"/channels/{channel['id']}/pinned"))["order"] == []
     assert (await bob.get(f"/users/{bob.id}/posts/flagged"))["order"] == []
     left = stored_files(services)
@@ -126,9 +127,11 @@ async def test_files_expire_on_their_own_schedule(admin: Api, team: dict[str, An
     [info] = (await upload(admin, channel["id"], "photo.png", images.png()))["file_infos"]
     with_file = await post(admin, channel, "look at this", file_ids=[info["id"]])
     t = a_moment_later()
+    assert (await admin.post(f"/teams/{team['id']}/files/search", {"terms": "photo"}))["order"] == [info["id"]]
 
     done = await retention.do_run_retention(services, now=t + 11 * DAY)
     assert (done.posts, done.files) == (0, 1)
+    assert (await admin.post(f"/teams/{team['id']}/files/search", {"terms": "photo"}))["order"] == []
     kept = await admin.get(f"/posts/{with_file['id']}")
     assert kept["message"] == "look at this" and not kept.get("file_ids") and not kept["metadata"].get("files")
     await admin.get(f"/files/{info['id']}", expect=404)

@@ -4,46 +4,17 @@ paging, matches, what a searcher may see (A7) and hostile input (D11). Runs on S
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
 from typing import Any
 
 import pytest
 
+from tests.api.searching import World, make_world
 from tests.helpers import Api
-
-
-@dataclass
-class World:
-    admin: Api
-    alice: Api
-    bob: Api
-    team: dict[str, Any]
-    town: dict[str, Any]  # public, everyone in it
-    dev: dict[str, Any]  # public, alice and bob
-
-    async def say(self, who: Api, channel: dict[str, Any], message: str, **extra: Any) -> dict[str, Any]:
-        post: dict[str, Any] = await who.post("/posts", {"channel_id": channel["id"], "message": message, **extra}, expect=201)
-        return post
-
-    async def search(self, who: Api, terms: str, *, team: bool = True, expect: int = 200, **extra: Any) -> Any:
-        path = f"/teams/{self.team['id']}/posts/search" if team else "/posts/search"
-        return await who.post(path, {"terms": terms, **extra}, expect=expect)
-
-    async def found(self, who: Api, terms: str, **extra: Any) -> list[str]:
-        """Messages found, newest first."""
-        result = await self.search(who, terms, **extra)
-        return [result["posts"][i]["message"] for i in result["order"]]
 
 
 @pytest.fixture
 async def world(admin: Api, team: dict[str, Any]) -> World:
-    alice = await admin.signup("alice")
-    bob = await admin.signup("bob")
-    for user in (alice, bob):
-        await admin.post(f"/teams/{team['id']}/members", {"team_id": team["id"], "user_id": user.id}, expect=201)
-    town = await admin.create_channel(team, "town", members=[alice, bob])
-    dev = await alice.create_channel(team, "dev", members=[bob])
-    return World(admin, alice, bob, team, town, dev)
+    return await make_world(admin, team)
 
 
 async def test_words_must_all_match_unless_or_search(world: World) -> None:
@@ -198,8 +169,7 @@ async def test_empty_searches_answer_nothing(world: World) -> None:
 
 
 async def test_only_channels_the_searcher_is_in_now(world: World) -> None:
-    carol = await world.admin.signup("carol")
-    await world.admin.post(f"/teams/{world.team['id']}/members", {"team_id": world.team["id"], "user_id": carol.id}, expect=201)
+    carol = await world.member("carol")
     secret = await world.alice.create_channel(world.team, "secret", "P", members=[world.bob])
     dm = await world.alice.post("/channels/direct", [world.alice.id, world.bob.id], expect=201)
     await world.say(world.alice, secret, "needle in private")
@@ -286,19 +256,12 @@ async def test_malformed_requests_are_400(world: World, body: dict[str, Any]) ->
 
 @pytest.mark.parametrize("terms", ["on:yesterday", "before:2024-13-01", "after:2024-02-30", "on:2024-01-01T00:00"])
 async def test_impossible_dates_are_400_with_an_id(world: World, terms: str) -> None:
-    result = await world.bob.http.post(
-        f"/api/v4/teams/{world.team['id']}/posts/search", json={"terms": terms}, headers={"Authorization": f"Bearer {world.bob.token}"}
-    )
-    assert result.status_code == 400
-    assert result.json()["id"] == "api.post.search_posts.invalid_date.app_error"
+    assert await world.error_id(world.bob, terms, status=400) == "api.post.search_posts.invalid_date.app_error"
 
 
 async def test_too_many_terms_is_400(world: World) -> None:
     terms = " ".join(f"w{i}" for i in range(40))
-    result = await world.bob.http.post(
-        f"/api/v4/teams/{world.team['id']}/posts/search", json={"terms": terms}, headers={"Authorization": f"Bearer {world.bob.token}"}
-    )
-    assert (result.status_code, result.json()["id"]) == (400, "api.post.search_posts.too_many_terms.app_error")
+    assert await world.error_id(world.bob, terms, status=400) == "api.post.search_posts.too_many_terms.app_error"
 
 
 async def test_search_needs_a_session(world: World, anon: Api) -> None:

@@ -117,6 +117,7 @@ async def create_post_txn(uow: UnitOfWork, svc: Services, actor: Actor, draft: P
     db.add(post)
     await db.flush()
     await search_store.index_post(db, post)
+    await search_store.index_files(db, post, files)
     await posts_store.bump_channel_counters(db, channel.id, create_at, is_root=root is None)
     if access.member is not None:
         await channels_store.set_caught_up(db, actor.user_id, [channel.id], max(create_at, now))
@@ -427,13 +428,15 @@ async def _change_files(db: Any, post: Post, wanted: list[str], now: int) -> Non
     wanted = list(dict.fromkeys(wanted))[:MAX_FILES_PER_POST]
     before = list(post.file_ids or [])
     current = set(before)
-    for info in await files_store.get_files_by_ids(db, [i for i in current if i not in wanted]):
-        if info.post_id == post.id:
-            info.delete_at = info.update_at = now
+    removed = [info for info in await files_store.get_files_by_ids(db, [i for i in current if i not in wanted]) if info.post_id == post.id]
+    for info in removed:
+        info.delete_at = info.update_at = now
+    await search_store.unindex_files(db, [info.id for info in removed])
     added = {f.id: f for f in await files_store.attachable(db, [i for i in wanted if i not in current], post.user_id, post.channel_id)}
     for info in added.values():
         info.post_id = post.id
         info.update_at = now
+    await search_store.index_files(db, post, list(added.values()))
     post.file_ids = [i for i in wanted if i in current or i in added]
     if post.file_ids != before:
         post.edit_at = now

@@ -1,5 +1,6 @@
 """POST /teams/{team_id}/posts/search and POST /posts/search: Mattermost's search syntax, answered as a
-PostList with `matches` (the words matched in each post, for highlighting)."""
+PostList with `matches` (the words matched in each post, for highlighting). POST /teams/{team_id}/files/search
+and POST /files/search: the same syntax over file names, answered as a FileInfoList."""
 
 from __future__ import annotations
 
@@ -53,3 +54,27 @@ async def search_team_posts(team_id: str, request: Request, svc: ServicesDep, ac
 @router.post("/posts/search")
 async def search_all_posts(request: Request, svc: ServicesDep, actor: ActorDep) -> JSON:
     return JSON(_answer(await search.search_posts(svc, actor, None, await _read_request(request))))
+
+
+def _file_list(result: search.FileResult) -> dict[str, Any]:
+    """Mattermost's FileInfoList; the next/prev ids under both the OpenAPI document's names and the server's."""
+    return {
+        "order": [f.id for f in result.files],
+        "file_infos": {f.id: f.to_api() for f in result.files},
+        "next_file_id": "",
+        "prev_file_id": "",
+        "next_file_info_id": "",
+        "prev_file_info_id": "",
+        "first_inaccessible_file_time": 0,
+        "has_next": result.has_next,
+    }
+
+
+@router.post("/teams/{team_id}/files/search")
+async def search_team_files(team_id: str, request: Request, svc: ServicesDep, actor: ActorDep) -> JSON:
+    return JSON(_file_list(await search.search_files(svc, actor, check_id(team_id, "team_id"), await _read_request(request))))
+
+
+@router.post("/files/search")
+async def search_all_files(request: Request, svc: ServicesDep, actor: ActorDep) -> JSON:
+    return JSON(_file_list(await search.search_files(svc, actor, None, await _read_request(request))))

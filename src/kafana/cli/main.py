@@ -57,7 +57,7 @@ async def prepare(settings: Settings) -> None:
 def run_with_services(settings: Settings, fn: Callable[[Services], Awaitable[T]]) -> T:
     async def runner() -> T:
         await prepare(settings)
-        db = Database(settings.effective_database_url, sqlite_synchronous=settings.sqlite_synchronous)
+        db = Database(settings.effective_database_url, sqlite_synchronous=settings.sqlite_synchronous, search_timeout_ms=settings.search_timeout_ms)
         try:
             svc = Services(settings=settings, db=db)
             await do_reload(svc)  # the live settings' overrides, as the server applies them

@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import inspect
 import logging
+import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Sequence
 from contextlib import asynccontextmanager, contextmanager
 from typing import Any
@@ -32,7 +33,8 @@ EventPublisher = Callable[[Sequence[Event]], Any]
 LostEvents = Callable[[], Awaitable[None]]
 
 SEARCH_CONNECTIONS = 2  # concurrent full-text searches on SQLite (each holds a thread while it scans)
-SEARCH_TIMEOUT_MS = 10_000  # PostgreSQL statement timeout inside Database.search()
+SEARCH_TIMEOUT_MS = 10_000  # default time limit of a statement inside Database.search() (setting search_timeout_ms)
+PROGRESS_STEPS = 10_000  # SQLite virtual machine steps between two looks at the clock (tens of microseconds)
 
 # JSON columns (props, notify_props…) are decoded for every row read: orjson is several times faster.
 JSON_CODEC: dict[str, Any] = {"json_serializer": lambda value: orjson.dumps(value).decode(), "json_deserializer": orjson.loads}
@@ -54,6 +56,16 @@ def outage_is_unavailable() -> Iterator[None]:
             raise
         log.warning("the database is unreachable: %s", exc)
         raise AppError(503, "app.database.unavailable.app_error", "The database is unavailable; please try again.") from exc
+
+
+def search_timed_out() -> AppError:
+    return AppError(503, "app.search.timeout.app_error", "The search took too long. Try more specific words, a channel or a date range.")
+
+
+def _is_timeout(exc: DBAPIError) -> bool:
+    """SQLite's answer to a progress handler that stopped it, or PostgreSQL's to statement_timeout (57014)."""
+    orig = exc.orig
+    return "interrupted" in str(orig) or getattr(orig, "sqlstate", None) == "57014" or "statement timeout" in str(orig)
 
 
 async def _threaded_connection(path: str, pragmas: Sequence[str]) -> aiosqlite.Connection:
@@ -80,8 +92,11 @@ def _sqlite_engine(url: str, *, writer: bool, synchronous: str, pool_size: int, 
 
 
 class Database:
-    def __init__(self, url: str, *, sqlite_synchronous: str = "normal", publisher: EventPublisher | None = None) -> None:
+    def __init__(
+        self, url: str, *, sqlite_synchronous: str = "normal", publisher: EventPublisher | None = None, search_timeout_ms: int = SEARCH_TIMEOUT_MS
+    ) -> None:
         self.url = url
+        self.search_timeout_ms = search_timeout_ms
         self.is_sqlite = url.startswith("sqlite")
         if self.is_sqlite:
             self.writer = _sqlite_engine(url, writer=True, synchronous=sqlite_synchronous, pool_size=1)
@@ -145,14 +160,28 @@ class Database:
     async def search(self) -> AsyncIterator[AsyncSession]:
         """A read transaction for full-text search, whose scans may be long: on SQLite its connections run
         in threads of their own (SQLite releases the GIL while it works), so the event loop keeps serving;
-        there are SEARCH_CONNECTIONS of them, so searches queue rather than pile up. On PostgreSQL the
-        server does the work; the statement timeout bounds it."""
+        there are SEARCH_CONNECTIONS of them, so searches queue rather than pile up. Each statement is cut
+        off after `search_timeout_ms` (a progress handler on SQLite, statement_timeout on PostgreSQL), which
+        the client gets as a 503 `app.search.timeout.app_error` rather than a connection held for minutes."""
         with outage_is_unavailable():
             async with self._search_sessions() as session, session.begin():
-                if not self.is_sqlite:  # a plan per query: how common the words are decides between GIN and a scan
-                    await session.execute(text(f"SET LOCAL statement_timeout = {SEARCH_TIMEOUT_MS}"))
+                connection = await session.connection()
+                if self.is_sqlite:
+                    driver: Any = (await connection.get_raw_connection()).driver_connection
+                    deadline = time.monotonic() + self.search_timeout_ms / 1000
+                    await driver.set_progress_handler(lambda: time.monotonic() >= deadline, PROGRESS_STEPS)
+                else:  # a plan per query: how common the words are decides between GIN and a scan
+                    await session.execute(text(f"SET LOCAL statement_timeout = {int(self.search_timeout_ms)}"))
                     await session.execute(text("SET LOCAL plan_cache_mode = force_custom_plan"))
-                yield session
+                try:
+                    yield session
+                except DBAPIError as exc:
+                    if _is_timeout(exc):
+                        raise search_timed_out() from exc
+                    raise
+                finally:
+                    if self.is_sqlite:
+                        await driver.set_progress_handler(None, 0)
 
     async def dispose(self) -> None:
         await self.writer.dispose()

@@ -12,7 +12,7 @@ from kafana.models.moderation import Report, ReportEvent, Suspension
 from kafana.models.notify import GroupMember, PushDelivery, UserGroup, WebPushSubscription
 from kafana.models.posts import Post, Reaction, Thread, ThreadMembership
 from kafana.models.retention import RetentionPolicy, RetentionPolicyChannel, RetentionPolicyTeam
-from kafana.models.search import PostSearch
+from kafana.models.search import FileSearch, PostSearch
 from kafana.models.sso import SsoState
 from kafana.models.system import JobLease, SystemValue
 from kafana.models.teams import Team, TeamMember
@@ -29,6 +29,7 @@ __all__ = [
     "CustomStatusExpiry",
     "Emoji",
     "FileInfo",
+    "FileSearch",
     "GroupMember",
     "Invitation",
     "JobLease",

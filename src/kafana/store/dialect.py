@@ -73,73 +73,88 @@ def greatest(session: AsyncSession, column: Any, value: int) -> Any:
 
 
 # Full-text search -------------------------------------------------------------------------------------
-# SQLite keeps a post's search text in the FTS5 table posts_fts (rowid = post_search.doc_id); PostgreSQL in
-# post_search.terms, a tsvector whose body words have weight D and hashtag tokens weight A.
+# Each index is a table of documents (doc_id plus the columns searches filter on). SQLite keeps a document's
+# text in an FTS5 table (rowid = doc_id; columns body, tags); PostgreSQL in the row's `terms`, a tsvector whose
+# body words have weight D and hashtag tokens weight A.
 
 _PG_TERMS = "setweight(to_tsvector('simple', :body), 'D') || setweight(to_tsvector('simple', :tags), 'A')"
 
 
-async def next_search_doc_id(session: AsyncSession, create_at: int, shift: int) -> int:
+class TextIndex(NamedTuple):
+    table: str
+    fts: str  # SQLite's FTS5 table
+    sequence: str  # PostgreSQL's doc id counter
+    columns: tuple[str, ...]  # besides doc_id
+
+
+POSTS = TextIndex("post_search", "posts_fts", "post_search_doc_seq", ("post_id", "channel_id", "user_id"))
+FILES = TextIndex("file_search", "files_fts", "file_search_doc_seq", ("file_id", "post_id", "channel_id", "user_id", "extension"))
+
+
+async def next_search_doc_id(session: AsyncSession, index: TextIndex, create_at: int, shift: int) -> int:
     """`create_at << shift` plus a counter: a sequence on PostgreSQL (concurrent writers), the next free number
     in that millisecond on SQLite (its single writer makes this safe)."""
     base = create_at << shift
     if dialect_name(session) == "postgresql":
-        counter = (await session.execute(text("SELECT nextval('post_search_doc_seq')"))).scalar_one()
+        counter = (await session.execute(text(f"SELECT nextval('{index.sequence}')"))).scalar_one()
         return base | (int(counter) & ((1 << shift) - 1))
-    stmt = text("SELECT max(doc_id) FROM post_search WHERE doc_id BETWEEN :lo AND :hi")
+    stmt = text(f"SELECT max(doc_id) FROM {index.table} WHERE doc_id BETWEEN :lo AND :hi")
     last = (await session.execute(stmt, {"lo": base, "hi": base | ((1 << shift) - 1)})).scalar_one()
     return base if last is None else int(last) + 1
 
 
-async def put_search_text(session: AsyncSession, doc_id: int, body: str, tags: str) -> None:
-    """Set (insert or replace) the indexed text of a document whose post_search row exists."""
+async def put_search_text(session: AsyncSession, index: TextIndex, doc_id: int, body: str, tags: str) -> None:
+    """Set (insert or replace) the indexed text of a document whose row exists."""
     values = {"doc_id": doc_id, "body": body, "tags": tags}
     if dialect_name(session) == "postgresql":
-        await session.execute(text(f"UPDATE post_search SET terms = {_PG_TERMS} WHERE doc_id = :doc_id"), values)
+        await session.execute(text(f"UPDATE {index.table} SET terms = {_PG_TERMS} WHERE doc_id = :doc_id"), values)
         return
-    await session.execute(text("DELETE FROM posts_fts WHERE rowid = :doc_id"), values)
-    await session.execute(text("INSERT INTO posts_fts (rowid, body, tags) VALUES (:doc_id, :body, :tags)"), values)
+    await session.execute(text(f"DELETE FROM {index.fts} WHERE rowid = :doc_id"), values)
+    await session.execute(text(f"INSERT INTO {index.fts} (rowid, body, tags) VALUES (:doc_id, :body, :tags)"), values)
 
 
-async def insert_search_docs(session: AsyncSession, docs: Sequence[dict[str, Any]]) -> None:
-    """Insert post_search rows with their text (doc_id, post_id, channel_id, user_id, body, tags)."""
+async def insert_search_docs(session: AsyncSession, index: TextIndex, docs: Sequence[dict[str, Any]]) -> None:
+    """Insert documents: their rows (doc_id and the index's columns) with their text (body, tags)."""
     if not docs:
         return
+    names = ", ".join(("doc_id", *index.columns))
+    values = ", ".join(":" + c for c in ("doc_id", *index.columns))
     if dialect_name(session) == "postgresql":
-        stmt = f"INSERT INTO post_search (doc_id, post_id, channel_id, user_id, terms) VALUES (:doc_id, :post_id, :channel_id, :user_id, {_PG_TERMS})"
-        await session.execute(text(stmt), list(docs))
+        await session.execute(text(f"INSERT INTO {index.table} ({names}, terms) VALUES ({values}, {_PG_TERMS})"), list(docs))
         return
-    await session.execute(text("INSERT INTO post_search (doc_id, post_id, channel_id, user_id) VALUES (:doc_id, :post_id, :channel_id, :user_id)"), list(docs))
-    await session.execute(text("INSERT INTO posts_fts (rowid, body, tags) VALUES (:doc_id, :body, :tags)"), list(docs))
+    await session.execute(text(f"INSERT INTO {index.table} ({names}) VALUES ({values})"), list(docs))
+    await session.execute(text(f"INSERT INTO {index.fts} (rowid, body, tags) VALUES (:doc_id, :body, :tags)"), list(docs))
 
 
-async def drop_search_text(session: AsyncSession, doc_ids: Sequence[int]) -> None:
-    """Remove documents' text before their post_search rows go (PostgreSQL's goes with the row)."""
+async def drop_search_text(session: AsyncSession, index: TextIndex, doc_ids: Sequence[int]) -> None:
+    """Remove documents' text before their rows go (PostgreSQL's goes with the row)."""
     if doc_ids and dialect_name(session) != "postgresql":
-        await session.execute(text("DELETE FROM posts_fts WHERE rowid IN :ids").bindparams(bindparam("ids", expanding=True)), {"ids": list(doc_ids)})
+        stmt = text(f"DELETE FROM {index.fts} WHERE rowid IN :ids").bindparams(bindparam("ids", expanding=True))
+        await session.execute(stmt, {"ids": list(doc_ids)})
 
 
 class FullText(NamedTuple):
-    source: str  # FROM clause; `d` is post_search
+    source: str  # FROM clause; `d` is the index's table
     condition: str  # uses the bound parameter :match
     value: str  # what :match is bound to
     key: str  # the doc id column to order and range on
 
 
-def full_text_match(session: AsyncSession, terms: Sequence[Term], *, is_or: bool) -> FullText | None:
+def full_text_match(session: AsyncSession, index: TextIndex, terms: Sequence[Term], *, is_or: bool) -> FullText | None:
     """How to select the documents matching `terms`. On SQLite the FTS5 table drives the join, newest rowid
     first, so a LIMIT stops the scan early."""
     if dialect_name(session) == "postgresql":
         query = tsquery(terms, is_or=is_or)
-        return None if query is None else FullText("post_search d", "d.terms @@ to_tsquery('simple', :match)", query, "d.doc_id")
+        return None if query is None else FullText(f"{index.table} d", "d.terms @@ to_tsquery('simple', :match)", query, "d.doc_id")
     match = fts5_match(terms, is_or=is_or)
-    return None if match is None else FullText("posts_fts f CROSS JOIN post_search d ON d.doc_id = f.rowid", "posts_fts MATCH :match", match, "f.rowid")
+    source = f"{index.fts} f CROSS JOIN {index.table} d ON d.doc_id = f.rowid"
+    return None if match is None else FullText(source, f"{index.fts} MATCH :match", match, "f.rowid")
 
 
-def full_text_exclusion(session: AsyncSession, terms: Sequence[Term]) -> tuple[str, str] | None:
+def full_text_exclusion(session: AsyncSession, index: TextIndex, terms: Sequence[Term]) -> tuple[str, str] | None:
     """(condition, value for :excluded) leaving out documents that match any of `terms`."""
     if dialect_name(session) == "postgresql":
         query = tsquery(terms, is_or=True)
         return None if query is None else ("NOT (d.terms @@ to_tsquery('simple', :excluded))", query)
     match = fts5_match(terms, is_or=True)
-    return None if match is None else ("d.doc_id NOT IN (SELECT rowid FROM posts_fts WHERE posts_fts MATCH :excluded)", match)
+    return None if match is None else (f"d.doc_id NOT IN (SELECT rowid FROM {index.fts} WHERE {index.fts} MATCH :excluded)", match)

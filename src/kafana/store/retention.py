@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from kafana.models import Channel, ChannelMember, FileInfo, Post, Preference, Reaction, Team, TeamMember, Thread, ThreadMembership
 from kafana.models.retention import RetentionPolicy, RetentionPolicyChannel, RetentionPolicyTeam
-from kafana.store.search import unindex_posts
+from kafana.store.search import unindex_files, unindex_posts
 
 FLAGGED = "flagged_post"
 
@@ -107,6 +107,7 @@ async def purge_files(session: AsyncSession, files: Sequence[FileInfo]) -> None:
     post_ids = {f.post_id for f in files if f.post_id}
     for post in (await session.execute(select(Post).where(Post.id.in_(post_ids)))).scalars():
         post.file_ids = [fid for fid in post.file_ids or [] if fid not in ids]
+    await unindex_files(session, list(ids))
     await session.execute(delete(FileInfo).where(FileInfo.id.in_(ids)))
 
 

@@ -1,4 +1,5 @@
-"""The post search index (written in the post's own transaction) and the search query over it.
+"""The search indexes of posts and of their files (written in the post's own transaction) and the search
+query over them.
 
 What a search may see is decided here, inside the query, in the same snapshot: the channels the searcher is
 a member of right now, in teams they still belong to (plus their DMs and GMs), archived ones only on request.
@@ -14,7 +15,7 @@ from typing import Any
 from sqlalchemy import bindparam, delete, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from kafana.models import Channel, ChannelMember, Post, PostSearch, User
+from kafana.models import Channel, ChannelMember, FileInfo, FileSearch, Post, PostSearch, User
 from kafana.models.search import DOC_ID_SHIFT
 from kafana.search.query import SearchQuery
 from kafana.search.text import hashtags_text, index_text
@@ -29,9 +30,9 @@ async def index_post(session: AsyncSession, post: Post) -> None:
     """Add a new post to the index (system messages and deleted posts are not searchable)."""
     if not is_searchable(post):
         return
-    doc_id = await dialect.next_search_doc_id(session, post.create_at, DOC_ID_SHIFT)
+    doc_id = await dialect.next_search_doc_id(session, dialect.POSTS, post.create_at, DOC_ID_SHIFT)
     doc = {"doc_id": doc_id, "post_id": post.id, "channel_id": post.channel_id, "user_id": post.user_id}
-    await dialect.insert_search_docs(session, [{**doc, "body": index_text(post.message), "tags": hashtags_text(post.hashtags)}])
+    await dialect.insert_search_docs(session, dialect.POSTS, [{**doc, "body": index_text(post.message), "tags": hashtags_text(post.hashtags)}])
 
 
 async def reindex_post(session: AsyncSession, post: Post) -> None:
@@ -42,15 +43,38 @@ async def reindex_post(session: AsyncSession, post: Post) -> None:
     elif not is_searchable(post):
         await unindex_posts(session, [post.id])
     else:
-        await dialect.put_search_text(session, doc_id, index_text(post.message), hashtags_text(post.hashtags))
+        await dialect.put_search_text(session, dialect.POSTS, doc_id, index_text(post.message), hashtags_text(post.hashtags))
+
+
+async def index_files(session: AsyncSession, post: Post, files: Sequence[FileInfo]) -> None:
+    """Add files as they attach to a post, in that post's transaction; their names are their text. One at a
+    time: files uploaded together share a millisecond, and each takes the next free doc id."""
+    if not is_searchable(post):
+        return
+    for info in files:
+        doc_id = await dialect.next_search_doc_id(session, dialect.FILES, info.create_at, DOC_ID_SHIFT)
+        doc = {"doc_id": doc_id, "file_id": info.id, "post_id": post.id, "channel_id": post.channel_id, "user_id": info.creator_id}
+        await dialect.insert_search_docs(session, dialect.FILES, [{**doc, "extension": info.extension.lower(), "body": index_text(info.name), "tags": ""}])
+
+
+async def unindex_files(session: AsyncSession, file_ids: Sequence[str]) -> None:
+    await _unindex(session, dialect.FILES, FileSearch.doc_id, FileSearch.file_id.in_(list(file_ids)))
 
 
 async def unindex_posts(session: AsyncSession, post_ids: Sequence[str]) -> None:
+    """Remove posts and the files attached to them."""
     if not post_ids:
         return
-    doc_ids = list((await session.execute(select(PostSearch.doc_id).where(PostSearch.post_id.in_(list(post_ids))))).scalars())
-    await dialect.drop_search_text(session, doc_ids)
-    await session.execute(delete(PostSearch).where(PostSearch.doc_id.in_(doc_ids)))
+    await _unindex(session, dialect.POSTS, PostSearch.doc_id, PostSearch.post_id.in_(list(post_ids)))
+    await _unindex(session, dialect.FILES, FileSearch.doc_id, FileSearch.post_id.in_(list(post_ids)))
+
+
+async def _unindex(session: AsyncSession, index: dialect.TextIndex, doc_id: Any, where: Any) -> None:
+    doc_ids = list((await session.execute(select(doc_id).where(where))).scalars())
+    if not doc_ids:
+        return
+    await dialect.drop_search_text(session, index, doc_ids)
+    await session.execute(delete(doc_id.class_).where(doc_id.in_(doc_ids)))
 
 
 async def unindex_replies(session: AsyncSession, root_id: str) -> None:
@@ -85,19 +109,19 @@ def readable_channels_sql(scope: Scope) -> str:
     return _READABLE.format(archived="" if scope.include_archived else "AND c.delete_at = 0", team="c.team_id = :team_id AND" if scope.team_id else "")
 
 
-async def search_post_ids(session: AsyncSession, query: SearchQuery, scope: Scope, *, offset: int, limit: int) -> list[str]:
-    """Ids of the matching posts, newest first."""
+async def search_ids(session: AsyncSession, index: dialect.TextIndex, query: SearchQuery, scope: Scope, *, offset: int, limit: int) -> list[str]:
+    """Ids of the matching posts (POSTS) or files (FILES, which also filter on ext:), newest first."""
     params: dict[str, Any] = {"searcher": scope.user_id, "team_id": scope.team_id or "", "offset": offset, "limit": limit}
     expanding: list[str] = []
-    full_text = dialect.full_text_match(session, query.terms, is_or=query.is_or)
+    full_text = dialect.full_text_match(session, index, query.terms, is_or=query.is_or)
     if full_text is not None:
         source, key = full_text.source, full_text.key
         where = [full_text.condition]
         params["match"] = full_text.value
     else:
-        source, key, where = "post_search d", "d.doc_id", []
+        source, key, where = f"{index.table} d", "d.doc_id", []
     where.append(f"d.channel_id IN ({readable_channels_sql(scope)})")
-    exclusion = dialect.full_text_exclusion(session, query.excluded)
+    exclusion = dialect.full_text_exclusion(session, index, query.excluded)
     if exclusion is not None:
         where.append(exclusion[0])
         params["excluded"] = exclusion[1]
@@ -113,6 +137,9 @@ async def search_post_ids(session: AsyncSession, query: SearchQuery, scope: Scop
     member_of("d.channel_id", "not_in_channels", scope.excluded_channel_ids, negate=True)
     member_of("d.user_id", "from_users", scope.user_ids)
     member_of("d.user_id", "not_from_users", scope.excluded_user_ids, negate=True)
+    if "extension" in index.columns:
+        member_of("d.extension", "extensions", query.extensions or None)
+        member_of("d.extension", "not_extensions", query.excluded_extensions, negate=True)
     if query.since is not None:
         where.append(f"{key} >= :since")
         params["since"] = query.since << DOC_ID_SHIFT
@@ -122,7 +149,7 @@ async def search_post_ids(session: AsyncSession, query: SearchQuery, scope: Scop
     for i, (lo, hi) in enumerate(query.excluded_ranges):
         where.append(f"NOT ({key} >= :lo{i} AND {key} < :hi{i})")
         params[f"lo{i}"], params[f"hi{i}"] = lo << DOC_ID_SHIFT, (hi + 1) << DOC_ID_SHIFT
-    sql = f"SELECT d.post_id FROM {source} WHERE {' AND '.join(where)} ORDER BY {key} DESC LIMIT :limit OFFSET :offset"
+    sql = f"SELECT d.{index.columns[0]} FROM {source} WHERE {' AND '.join(where)} ORDER BY {key} DESC LIMIT :limit OFFSET :offset"
     stmt = text(sql).bindparams(*(bindparam(name, expanding=True) for name in expanding))
     return list((await session.execute(stmt, params)).scalars())
 
