@@ -6,12 +6,15 @@ import type {
     ChannelMember,
     CustomEmoji,
     FileInfo,
+    FileInfoList,
     InviteInfo,
     LiveSetting,
     Post,
     PostList,
     Preference,
     Reaction,
+    SearchParams,
+    SearchPostList,
     ServerError,
     Session,
     Status,
@@ -244,6 +247,13 @@ export class Client {
         return this.request<CustomEmoji>('POST', '/emoji', form);
     };
     deleteEmoji = (id: string) => this.request<unknown>('DELETE', '/emoji/' + id);
+    pinned = (channelId: string) => this.request<PostList>('GET', `/channels/${channelId}/pinned`);
+
+    // Search
+    searchPosts = (teamId: string, params: SearchParams) => this.request<SearchPostList>('POST', `/teams/${teamId}/posts/search`, params);
+    searchFiles = (teamId: string, params: SearchParams) => this.request<FileInfoList>('POST', `/teams/${teamId}/files/search`, params);
+    autocompleteChannels = (teamId: string, name: string) =>
+        this.request<Channel[]>('GET', `/teams/${teamId}/channels/autocomplete?name=${encodeURIComponent(name)}`);
 
     // Threads (collapsed reply threads)
     threads = (userId: string, teamId: string) => this.request<UserThreadList>('GET', `/users/${userId}/teams/${teamId}/threads?per_page=50&extended=true`);

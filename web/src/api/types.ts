@@ -18,6 +18,7 @@ export interface User {
     mfa_active?: boolean;
     auth_service?: string;
     last_activity_at?: number;
+    notify_props?: Record<string, string>;
 }
 
 export interface Team {
@@ -134,6 +135,25 @@ export interface PostList {
     posts: Record<string, Post>;
     next_post_id: string;
     prev_post_id: string;
+    has_next?: boolean;
+}
+
+export interface SearchParams {
+    terms: string;
+    is_or_search: boolean;
+    time_zone_offset: number;
+    page: number;
+    per_page: number;
+}
+
+export interface SearchPostList extends PostList {
+    /** The words each post matched, as the post spells them. */
+    matches?: Record<string, string[]>;
+}
+
+export interface FileInfoList {
+    order: string[];
+    file_infos: Record<string, FileInfo>;
     has_next?: boolean;
 }
 

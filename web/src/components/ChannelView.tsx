@@ -13,6 +13,7 @@ import {Composer, useTypingText} from './Composer';
 import {Dialog, PresenceDot} from './common';
 import {PostItem} from './PostItem';
 import {PostList} from './PostList';
+import {HeaderSearch} from './SearchBox';
 import {openProfile} from './ProfilePopover';
 import {navigate} from '../router';
 
@@ -103,6 +104,7 @@ function ChannelHeader({channel, title, onMenu}: {channel: Channel; title: strin
             >
                 {favorite ? '★' : '☆'}
             </button>
+            <HeaderSearch channelId={channel.id} />
             {isPublicOrPrivate && (
                 <div className="menu-anchor">
                     <button type="button" className="icon-button" aria-haspopup="menu" aria-expanded={menu} aria-label={t('channel.menu')} onClick={() => setMenu(!menu)}>
@@ -270,6 +272,7 @@ export function ThreadsView({onOpenThread, onMenu}: {onOpenThread: (rootId: stri
                 <div className="channel-heading">
                     <h1 id="channel-title">{t('threads.title')}</h1>
                 </div>
+                <HeaderSearch />
             </header>
             <ul className="thread-list">
                 {threads.length === 0 && <li className="muted empty">{t('threads.empty')}</li>}

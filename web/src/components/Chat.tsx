@@ -11,6 +11,8 @@ import {BrowseChannels, ChannelSwitcher, CreateChannel, DirectMessage, TeamPicke
 import {ProfilePopover} from './ProfilePopover';
 import {isModerator} from '../moderation/api';
 import {ModerationPage} from '../moderation/ModerationPage';
+import {SearchPanel} from './SearchPanel';
+import {closePanel, usePanel} from '../search/panel';
 import {Settings} from './Settings';
 import {channelPath, Sidebar, useSidebarChannels} from './Sidebar';
 
@@ -33,6 +35,7 @@ export function Chat({me, onSignedOut}: {me: User; onSignedOut: () => void}) {
     const [drawer, setDrawer] = useState(false);
     const [notFound, setNotFound] = useState(false);
     const openThread = useCallback((p: Post) => setThreadId(p.id), []);
+    const panel = usePanel();
     useTheme();
 
     useEffect(() => {
@@ -132,12 +135,13 @@ export function Chat({me, onSignedOut}: {me: User; onSignedOut: () => void}) {
                 move(e.key === 'ArrowUp' ? -1 : 1);
             } else if (e.key === 'Escape' && !e.defaultPrevented) {
                 if (threadId) setThreadId('');
+                else if (panel) closePanel();
                 else if (drawer) setDrawer(false);
             }
         };
         window.addEventListener('keydown', onKey);
         return () => window.removeEventListener('keydown', onKey);
-    }, [move, threadId, drawer]);
+    }, [move, threadId, panel, drawer]);
 
     const onAction = async (action: Modal | 'logout') => {
         if (action === 'logout') {
@@ -156,7 +160,7 @@ export function Chat({me, onSignedOut}: {me: User; onSignedOut: () => void}) {
     const routed = route.kind === 'channel' && channelsLoaded ? channelByName(route.channel) : undefined;
     const channel = routed ?? channels[channelId];
     return (
-        <div className={['app', drawer ? 'drawer-open' : '', threadId ? 'thread-open' : ''].join(' ')}>
+        <div className={['app', drawer ? 'drawer-open' : '', threadId || panel ? 'thread-open' : ''].join(' ')}>
             <a className="skip-link" href="#main">
                 {t('common.skip')}
             </a>
@@ -184,7 +188,7 @@ export function Chat({me, onSignedOut}: {me: User; onSignedOut: () => void}) {
                     </div>
                 )}
             </main>
-            {threadId && <ThreadPanel rootId={threadId} onClose={() => setThreadId('')} />}
+            {threadId ? <ThreadPanel rootId={threadId} onClose={() => setThreadId('')} /> : panel && <SearchPanel panel={panel} />}
             {modal === 'switcher' && <ChannelSwitcher onClose={() => setModal(null)} />}
             {modal === 'browse' && <BrowseChannels onClose={() => setModal(null)} />}
             {modal === 'create' && <CreateChannel onClose={() => setModal(null)} />}

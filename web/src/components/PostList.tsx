@@ -85,7 +85,8 @@ export function PostList({channelId, ctx, onReply}: {channelId: string; ctx: Mar
         const line = el.querySelector<HTMLElement>('.new-messages');
         setNewAbove(!!line && line.offsetTop < el.scrollTop);
         if (el.scrollTop < LOAD_OLDER_PX) void older();
-        if (highlight && atBottom.current) update(() => ({highlight: ''}));
+        // Reading on from a permalink to the end: the highlight has served (kept while the post is in view).
+        if (highlight && atBottom.current && !inView(el, el.querySelector(`[data-post-id="${highlight}"]`))) update(() => ({highlight: ''}));
     };
 
     useEffect(() => {
@@ -135,4 +136,11 @@ export function PostList({channelId, ctx, onReply}: {channelId: string; ctx: Mar
             )}
         </div>
     );
+}
+
+function inView(list: HTMLElement, node: Element | null): boolean {
+    if (!node) return false;
+    const box = node.getBoundingClientRect();
+    const view = list.getBoundingClientRect();
+    return box.bottom > view.top && box.top < view.bottom;
 }

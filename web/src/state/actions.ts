@@ -151,7 +151,8 @@ export async function openPermalink(postId: string): Promise<Post> {
     const channelId = post.channel_id;
     const list = await client.posts(channelId, {before: rootId, perPage: 30});
     const after = await client.posts(channelId, {after: rootId, perPage: 30});
-    receivePage(channelId, {...list, order: [...list.order, ...after.order], posts: {...list.posts, ...after.posts, [post.id]: post}}, 'since');
+    // The pages before and after leave out the post itself: it goes between them.
+    receivePage(channelId, {...list, order: [...list.order, post.id, ...after.order], posts: {...list.posts, ...after.posts, [post.id]: post}}, 'since');
     if (!getState().posts.channels[channelId]) update(() => ({}));
     update(() => ({highlight: post.id}));
     return post;
@@ -321,7 +322,21 @@ export async function upsertChannel(channel: Channel, member?: ChannelMember): P
 
 const parsePost = (data: Record<string, unknown>): Post => JSON.parse(String(data.post));
 
+const eventListeners = new Set<(ev: WsEvent) => void>();
+
+/** Views that keep lists of their own (search results, saved and pinned posts) hear every event after the
+ * store has applied it. Returns the unsubscribe function. */
+export function onEvent(listener: (ev: WsEvent) => void): () => void {
+    eventListeners.add(listener);
+    return () => eventListeners.delete(listener);
+}
+
 export function handleEvent(ev: WsEvent): void {
+    applyEvent(ev);
+    eventListeners.forEach((listener) => listener(ev));
+}
+
+function applyEvent(ev: WsEvent): void {
     const s = getState();
     const me = s.me;
     if (!me) return;
