@@ -189,28 +189,8 @@ function PostResults({panel}: {panel: Panel}) {
         [fetchPage],
     );
 
-    if (error) {
-        return (
-            <p className="form-error" role="alert">
-                {error}
-            </p>
-        );
-    }
-    if (!list) {
-        return (
-            <p className="muted search-status" role="status">
-                {t('common.loading')}
-            </p>
-        );
-    }
-    if (!list.posts.length) {
-        const empty = {search: 'search.noResults', mentions: 'search.mentionsEmpty', saved: 'search.savedEmpty', pinned: 'search.pinnedEmpty'}[panel.kind];
-        return (
-            <p className="muted search-status" role="status">
-                {t(empty, {terms: panel.terms})}
-            </p>
-        );
-    }
+    const empty = {search: 'search.noResults', mentions: 'search.mentionsEmpty', saved: 'search.savedEmpty', pinned: 'search.pinnedEmpty'}[panel.kind];
+    if (error || !list?.posts.length) return <Notice error={error} text={list ? t(empty, {terms: panel.terms}) : t('common.loading')} />;
     const {words, prefixes} = queryWords(panel.terms);
     return (
         <>
@@ -224,6 +204,19 @@ function PostResults({panel}: {panel: Panel}) {
                 </button>
             )}
         </>
+    );
+}
+
+/** An error, or the list's state in words (loading, nothing found). */
+function Notice({error, text}: {error: string; text: string}) {
+    return error ? (
+        <p className="form-error" role="alert">
+            {error}
+        </p>
+    ) : (
+        <p className="muted search-status" role="status">
+            {text}
+        </p>
     );
 }
 
@@ -310,27 +303,7 @@ function FileResults({terms}: {terms: string}) {
         void fetchPage(0);
     }, [fetchPage]);
 
-    if (error) {
-        return (
-            <p className="form-error" role="alert">
-                {error}
-            </p>
-        );
-    }
-    if (!files) {
-        return (
-            <p className="muted search-status" role="status">
-                {t('common.loading')}
-            </p>
-        );
-    }
-    if (!files.length) {
-        return (
-            <p className="muted search-status" role="status">
-                {t('search.noFiles', {terms})}
-            </p>
-        );
-    }
+    if (error || !files?.length) return <Notice error={error} text={files ? t('search.noFiles', {terms}) : t('common.loading')} />;
     const {words, prefixes} = queryWords(terms);
     const size = (bytes: number) =>
         bytes >= 1_000_000
