@@ -20,7 +20,7 @@ from kafana.actions.bulk_import import ImportFailed, import_bulk
 from kafana.actions.context import Services
 from kafana.db import Database
 from kafana.db.migrate import upgrade
-from kafana.models import Channel, ChannelMember, Emoji, FileInfo, Post, Preference, Reaction, Team, TeamMember, User
+from kafana.models import Channel, ChannelMember, Emoji, FileInfo, FileSearch, Post, Preference, Reaction, Team, TeamMember, User
 from tests.conftest import PG_ADMIN_URL, Template, _pg_admin
 from tests.conftest import test_settings as settings_for
 from tests.files import images
@@ -109,6 +109,7 @@ async def snapshot(svc: Services) -> dict[str, Any]:
         for f in await rows(FileInfo):
             if f.post_id in posts:
                 files.add((post_key(f.post_id), f.name, f.mime_type, f.width, f.height, hashlib.sha256(await storage.read_bytes(f.path)).hexdigest()))
+        indexed = {d.file_id for d in await rows(FileSearch)}
         return {
             "teams": {(t.name, t.display_name, t.type, t.description, t.allow_open_invite, t.delete_at) for t in await rows(Team)},
             "channels": {(channels[c.id], c.display_name if c.team_id else "", c.type, c.header, c.purpose, bool(c.delete_at)) for c in await rows(Channel)},
@@ -141,6 +142,7 @@ async def snapshot(svc: Services) -> dict[str, Any]:
             },
             "reactions": {(post_key(r.post_id), users[r.user_id], r.emoji_name) for r in await rows(Reaction) if r.post_id in posts},
             "files": files,
+            "searchable_files": {(*post_key(f.post_id), f.name) for f in await rows(FileInfo) if f.id in indexed},
             "flagged": {(users[p.user_id], post_key(p.name)) for p in await rows(Preference) if p.category == "flagged_post" and p.name in posts},
             "emoji": {(e.name, hashlib.sha256(await storage.read_bytes(e.path)).hexdigest()) for e in await rows(Emoji) if not e.delete_at},
         }
@@ -150,6 +152,7 @@ async def test_an_export_imports_into_a_fresh_server_intact(admin: Api, anon: Ap
     await build_world(admin, anon)
     before = await snapshot(services)
     assert len(before["posts"]) > 8 and before["files"] and before["reactions"] and before["flagged"] and before["emoji"]
+    assert len(before["searchable_files"]) == len(before["files"])  # imported attachments are found by file search too
 
     archive = tmp_path / "export.zip"
     progress: list[int] = []

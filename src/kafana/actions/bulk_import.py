@@ -36,7 +36,7 @@ from kafana.models import Channel, ChannelMember, Emoji, FileInfo, Post, Prefere
 from kafana.models.actor import Actor
 from kafana.models.channels import DEFAULT_CHANNEL_NOTIFY_PROPS
 from kafana.models.users import DEFAULT_NOTIFY_PROPS, DEFAULT_TIMEZONE
-from kafana.store.search import index_post
+from kafana.store.search import index_files, index_post
 
 ORDER = ("version", "emoji", "team", "channel", "user", "post", "direct_channel", "direct_post")
 FLAGGED, FAVORITE = "flagged_post", "favorite_channel"
@@ -387,6 +387,7 @@ class _Run:
             db.add(info)
         await db.flush()
         await index_post(db, post)
+        await index_files(db, post, files)
         for reaction in body.get("reactions") or []:
             who = await self._user(db, _text(reaction, "user"))
             emoji_name = _text(reaction, "emoji_name", limit=64)
