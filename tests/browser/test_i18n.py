@@ -15,7 +15,7 @@ async def test_switching_to_arabic_gives_a_right_to_left_layout(pages: Pages, se
     await login(page, "lina")
     await page.get_by_role("button", name="Settings").click()
     await page.get_by_label("Language").select_option("ar")
-    await page.get_by_role("button", name="Save").click()
+    await page.get_by_role("button", name="Save", exact=True).click()
 
     html = page.locator("html")
     await expect(html).to_have_attribute("dir", "rtl")
