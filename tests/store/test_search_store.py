@@ -137,7 +137,7 @@ async def test_a_search_past_its_time_limit_is_stopped_with_a_503(services: Serv
 
 
 async def test_the_migration_backfills_attached_files(db_template: Template, tmp_path: Path) -> None:
-    url = await _old_database(db_template, tmp_path, "email")
+    url = await _old_database(db_template, tmp_path, "admin_console")
     try:
         engine = create_async_engine(url)
         post = text(

@@ -1,7 +1,7 @@
 """file search index: file_search, with FTS5 (SQLite) or a tsvector + GIN (PostgreSQL); attached files backfilled
 
 Revision ID: file_search
-Revises: email
+Revises: admin_console
 Create Date: 2026-11-30 07:30:00.000000
 """
 
@@ -13,7 +13,7 @@ from alembic import op
 from kafana.search.text import index_text
 
 revision: str = "file_search"
-down_revision: str | None = "email"
+down_revision: str | None = "admin_console"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
