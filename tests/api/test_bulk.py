@@ -156,7 +156,7 @@ async def test_an_export_imports_into_a_fresh_server_intact(admin: Api, anon: Ap
 
     archive = tmp_path / "export.zip"
     progress: list[int] = []
-    exported = await export_bulk(services, archive, report=lambda p: progress.append(p.posts))
+    exported = await export_bulk(services, archive, include_private=True, report=lambda p: progress.append(p.posts))
     assert progress and progress[-1] == exported.posts
     with zipfile.ZipFile(archive) as z:
         lines = [json.loads(line) for line in z.read("import.jsonl").splitlines()]
@@ -207,10 +207,25 @@ async def test_the_commands_show_progress(admin: Api, anon: Api, services: Servi
     for i in range(3):
         await bob.post("/posts", {"channel_id": channel["id"], "message": f"message {i}"}, expect=201)
     archive = tmp_path / "cli.zip"
-    out, err = await run_kafana(services, "export", "bulk", str(archive), "--team", "core")
+    out, err = await run_kafana(services, "export", "bulk", str(archive), "--team", "core", "--include-private")
     assert out.startswith("Exported ") and "posts," in err
     out, err = await run_kafana(empty_server, "import", "bulk", str(archive))
     assert "line " in err and "users," in err
     assert "2 users" in out and "(0 posts were already there)" in out
     out, _ = await run_kafana(empty_server, "import", "bulk", str(archive))
     assert " 0 posts," in out
+
+
+async def test_private_talk_stays_out_unless_asked_for(admin: Api, anon: Api, services: Services, tmp_path: Path) -> None:
+    """A16: an admin export leaves out private channels and DMs by default; exports are audited."""
+    await build_world(admin, anon)
+    archive = tmp_path / "public.zip"
+    await export_bulk(services, archive)
+    with zipfile.ZipFile(archive) as z:
+        text = z.read("import.jsonl").decode()
+    kinds = {json.loads(line)["type"] for line in text.splitlines()}
+    assert "direct_channel" not in kinds and "direct_post" not in kinds
+    assert '"secret"' not in text and "second draft" not in text and "psst" not in text and "group hello" not in text
+    assert "The map" in text  # the public channel's posts are there
+    exports = [e for e in await admin.get("/audits") if e["action"] == "bulk_export"]
+    assert exports and json.loads(exports[0]["extra_info"])["private"] is False

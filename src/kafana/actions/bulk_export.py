@@ -20,6 +20,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from kafana import __version__
+from kafana.actions import audit
 from kafana.actions.context import Services
 from kafana.models import Channel, ChannelMember, Emoji, FileInfo, Post, Preference, Reaction, Team, TeamMember, User
 
@@ -74,9 +75,17 @@ class _Writer:
 
 
 async def export_bulk(
-    svc: Services, target: Path, *, team_names: Sequence[str] = (), attachments: bool = True, report: Callable[[ExportProgress], None] | None = None
+    svc: Services,
+    target: Path,
+    *,
+    team_names: Sequence[str] = (),
+    attachments: bool = True,
+    include_private: bool = False,
+    report: Callable[[ExportProgress], None] | None = None,
 ) -> ExportProgress:
-    """Write the server (or the named teams, with the DMs of their members) to `target` (a .zip)."""
+    """Write the server (or the named teams) to `target` (a .zip). Private channels and direct/group messages
+    are left out unless `include_private` (A16: an admin export does not carry private talk by default).
+    The export is written to the audit log."""
     progress = ExportProgress()
     jsonl_path = target.with_suffix(".jsonl.tmp")
     with zipfile.ZipFile(target, "w", compression=zipfile.ZIP_DEFLATED, allowZip64=True) as archive, jsonl_path.open("wb") as jsonl:
@@ -98,7 +107,8 @@ async def export_bulk(
                         "allow_open_invite": team.allow_open_invite,
                     },
                 )
-            channels = [c for c in await _all(db, select(Channel).where(Channel.team_id.in_(list(team_by_id)))) if c.type in ("O", "P")]
+            kinds = ("O", "P") if include_private else ("O",)
+            channels = [c for c in await _all(db, select(Channel).where(Channel.team_id.in_(list(team_by_id)))) if c.type in kinds]
             channel_by_id = {c.id: c for c in channels}
             for c in channels:
                 w.line(
@@ -116,11 +126,13 @@ async def export_bulk(
             users = await _users(svc, db, w, team_by_id, channel_by_id, whole=not team_names)
             for channel in channels:
                 await _channel_posts(svc, db, w, channel, team_by_id[channel.team_id].name, users, attachments)
-            await _direct(svc, db, w, users, attachments)
+            if include_private:
+                await _direct(svc, db, w, users, attachments)
         jsonl.flush()
     with zipfile.ZipFile(target, "a", compression=zipfile.ZIP_DEFLATED, allowZip64=True) as archive:
         archive.write(jsonl_path, "import.jsonl")
     jsonl_path.unlink()
+    await audit.record(svc, "bulk_export", target_id=target.name, teams=",".join(team_names) or "all", private=include_private, posts=progress.posts)
     return progress
 
 

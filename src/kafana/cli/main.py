@@ -167,6 +167,7 @@ def export_bulk(
     target: Annotated[Path, typer.Argument(help="The .zip to write.")],
     team: Annotated[list[str] | None, typer.Option("--team", help="Only this team (repeatable); default: the whole server.")] = None,
     attachments: Annotated[bool, typer.Option(help="Include files and emoji images.")] = True,
+    include_private: Annotated[bool, typer.Option("--include-private", help="Also private channels and direct/group messages.")] = False,
     data_dir: DataDir = None,
     config: ConfigFile = None,
 ) -> None:
@@ -177,7 +178,10 @@ def export_bulk(
     def show(p: ExportProgress) -> None:
         typer.echo(f"\r{p.lines:,} lines, {p.posts:,} posts, {p.files:,} files", nl=False, err=True)
 
-    done = run_with_services(settings_for(data_dir, config), lambda svc: run(svc, target, team_names=team or (), attachments=attachments, report=show))
+    done = run_with_services(
+        settings_for(data_dir, config),
+        lambda svc: run(svc, target, team_names=team or (), attachments=attachments, include_private=include_private, report=show),
+    )
     typer.echo("", err=True)
     typer.echo(f"Exported {done.lines} lines ({done.posts} posts, {done.files} files) to {target}")
 
