@@ -46,3 +46,33 @@ self.addEventListener('fetch', (event) => {
         );
     }
 });
+
+// Web Push (see src/notify/desktop.ts): the server's payload, decrypted by the browser, is
+// {title, body, post_id, channel_id, team_id, url}. An open, visible tab already shows the message (and its own
+// desktop notification, tagged with the same post id), so the push is shown only when no tab is in view.
+self.addEventListener('push', (event) => {
+    const data = event.data ? event.data.json() : {};
+    event.waitUntil(
+        self.clients.matchAll({type: 'window', includeUncontrolled: true}).then((windows) => {
+            if (windows.some((w) => w.visibilityState === 'visible')) return undefined;
+            return self.registration.showNotification(data.title || 'Kafana', {
+                body: data.body || '',
+                tag: data.post_id || undefined,
+                icon: '/icon-192.png',
+                data: {url: data.url || '/'},
+            });
+        }),
+    );
+});
+
+self.addEventListener('notificationclick', (event) => {
+    event.notification.close();
+    const url = (event.notification.data && event.notification.data.url) || '/';
+    event.waitUntil(
+        self.clients.matchAll({type: 'window', includeUncontrolled: true}).then((windows) => {
+            const open = windows.find((w) => new URL(w.url).origin === self.location.origin);
+            if (open) return open.focus().then((w) => w.navigate(url));
+            return self.clients.openWindow(url);
+        }),
+    );
+});

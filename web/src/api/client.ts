@@ -264,6 +264,11 @@ export class Client {
     preferences = () => this.request<Preference[]>('GET', '/users/me/preferences');
     savePreferences = (userId: string, prefs: Preference[]) => this.request<unknown>('PUT', `/users/${userId}/preferences`, prefs);
     deletePreferences = (userId: string, prefs: Preference[]) => this.request<unknown>('POST', `/users/${userId}/preferences/delete`, prefs);
+
+    // Web Push (Kafana's extension)
+    vapidPublicKey = () => this.request<{public_key: string}>('GET', '/kafana/webpush/vapid_public_key');
+    subscribePush = (subscription: PushSubscriptionJSON) => this.request<unknown>('POST', '/kafana/webpush/subscriptions', subscription);
+    unsubscribePush = (endpoint: string) => this.request<unknown>('DELETE', '/kafana/webpush/subscriptions', {endpoint});
 }
 
 export const client = new Client();

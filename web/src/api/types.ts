@@ -13,6 +13,7 @@ export interface User {
     delete_at: number;
     update_at: number;
     timezone?: {useAutomaticTimezone: string | boolean; automaticTimezone: string; manualTimezone: string};
+    notify_props?: Record<string, string>; // only in one's own user: desktop, desktop_sound, desktop_threads, …
     props?: Record<string, string>;
     last_picture_update?: number;
     mfa_active?: boolean;

@@ -4,6 +4,7 @@ import {useT} from '../i18n/useT';
 import {LOCALES} from '../i18n/locales';
 import {receiveUsers, setPreference} from '../state/actions';
 import {pref, update, useStore} from '../state/store';
+import {disableDesktop, desktopEnabled, enableDesktop, notificationsSupported} from '../notify/desktop';
 import {Dialog} from './common';
 import {Field, FormError, useSubmit} from './forms';
 import {SecuritySettings} from './SecuritySettings';
@@ -27,6 +28,8 @@ export function Settings({onClose}: {onClose: () => void}) {
     const [clock, setClock] = useState(military ? '24' : '12');
     const [automatic, setAutomatic] = useState(tz.useAutomaticTimezone === true || tz.useAutomaticTimezone === 'true');
     const [manual, setManual] = useState(tz.manualTimezone || Intl.DateTimeFormat().resolvedOptions().timeZone);
+    const [desktopLevel, setDesktopLevel] = useState(me.notify_props?.desktop ?? 'mention');
+    const [sound, setSound] = useState(me.notify_props?.desktop_sound !== 'false');
     const zones = useMemo(() => (typeof Intl.supportedValuesOf === 'function' ? Intl.supportedValuesOf('timeZone') : ['UTC']), []);
 
     const {error, submit: save} = useSubmit(async () => {
@@ -36,6 +39,7 @@ export function Settings({onClose}: {onClose: () => void}) {
             nickname,
             locale,
             timezone: {useAutomaticTimezone: String(automatic), automaticTimezone: Intl.DateTimeFormat().resolvedOptions().timeZone, manualTimezone: manual},
+            notify_props: {...me.notify_props, desktop: desktopLevel, desktop_sound: sound ? 'true' : 'false'},
         });
         receiveUsers([user]);
         update(() => ({me: user}));
@@ -102,6 +106,7 @@ export function Settings({onClose}: {onClose: () => void}) {
                         </select>
                     </Field>
                 </fieldset>
+                <NotificationSettings level={desktopLevel} setLevel={setDesktopLevel} sound={sound} setSound={setSound} />
                 <FormError error={error} />
                 <div className="row">
                     <button type="submit" className="primary">
@@ -114,5 +119,46 @@ export function Settings({onClose}: {onClose: () => void}) {
             </form>
             <SecuritySettings />
         </Dialog>
+    );
+}
+
+/** Desktop notifications: this browser's permission and Web Push subscription (changed at once, since the
+ * browser asks from the click), and the account's level and sound (saved with the form). */
+function NotificationSettings(props: {level: string; setLevel: (v: string) => void; sound: boolean; setSound: (v: boolean) => void}) {
+    const t = useT();
+    const [enabled, setEnabled] = useState(desktopEnabled());
+    const [blocked, setBlocked] = useState(notificationsSupported() && Notification.permission === 'denied');
+    if (!notificationsSupported()) return null;
+    const toggle = async (on: boolean) => {
+        if (on) {
+            const permission = await enableDesktop();
+            setBlocked(permission === 'denied');
+            setEnabled(permission === 'granted');
+        } else {
+            await disableDesktop();
+            setEnabled(false);
+        }
+    };
+    return (
+        <fieldset>
+            <legend>{t('settings.notifications')}</legend>
+            <label className="check">
+                <input type="checkbox" checked={enabled} disabled={blocked} onChange={(e) => void toggle(e.target.checked)} />
+                {t('settings.desktopEnable')}
+            </label>
+            {blocked && <p className="muted">{t('settings.desktopBlocked')}</p>}
+            <label>
+                {t('settings.desktopLevel')}
+                <select value={props.level} onChange={(e) => props.setLevel(e.target.value)}>
+                    <option value="all">{t('settings.desktopAll')}</option>
+                    <option value="mention">{t('settings.desktopMention')}</option>
+                    <option value="none">{t('settings.desktopNone')}</option>
+                </select>
+            </label>
+            <label className="check">
+                <input type="checkbox" checked={props.sound} onChange={(e) => props.setSound(e.target.checked)} />
+                {t('settings.desktopSound')}
+            </label>
+        </fieldset>
     );
 }

@@ -8,6 +8,8 @@ import {addPending, addReaction, markPending, mergePage, receivePost, removePost
 import {loadCustomEmoji, receiveEmoji} from './emojiActions';
 import {getState, initialState, update} from './store';
 import {loadUploadLimit} from './uploadActions';
+import {desktopEnabled, shouldNotifyDesktop, showDesktop} from '../notify/desktop';
+import {navigate} from '../router';
 
 export const PAGE_SIZE = 60;
 const TYPING_MS = 5000;
@@ -320,6 +322,31 @@ export async function upsertChannel(channel: Channel, member?: ChannelMember): P
 
 // ---------- WebSocket events ----------
 
+/** A desktop notification for a post that calls for one (see notify/desktop.ts), when the user enabled them. */
+function notifyDesktop(post: Post, data: Record<string, unknown>, mentioned: boolean): void {
+    const s = getState();
+    if (!s.me || !desktopEnabled()) return;
+    const followers: string[] = data.followers ? JSON.parse(String(data.followers)) : [];
+    const input = {
+        post,
+        meId: s.me.id,
+        mentioned,
+        follower: followers.includes(s.me.id),
+        userProps: s.me.notify_props ?? {},
+        memberProps: s.members[post.channel_id]?.notify_props,
+        status: s.statuses[s.me.id] ?? 'online',
+        hidden: document.visibilityState !== 'visible',
+    };
+    if (!shouldNotifyDesktop(input)) return;
+    const sender = String(data.sender_name ?? '').replace(/^@/, '');
+    const title = data.channel_type === 'D' ? sender : String(data.channel_display_name ?? '');
+    const body = data.channel_type === 'D' ? post.message : `${sender}: ${post.message}`;
+    const team = s.teams.find((t) => t.id === s.teamId);
+    showDesktop(title, body, post, s.me.notify_props?.desktop_sound !== 'false', () => {
+        if (team) navigate(`/${team.name}/pl/${post.id}`);
+    });
+}
+
 const parsePost = (data: Record<string, unknown>): Post => JSON.parse(String(data.post));
 
 const eventListeners = new Set<(ev: WsEvent) => void>();
@@ -362,6 +389,7 @@ function applyEvent(ev: WsEvent): void {
                 if (typing) next.typing = {...st.typing, [post.channel_id]: typing};
                 return next;
             });
+            notifyDesktop(post, ev.data, mentions.includes(me.id));
             if (viewing === post.channel_id && post.user_id !== me.id) client.viewChannel(post.channel_id).catch(() => undefined);
             if (!s.channels[post.channel_id] && s.teamId) void loadChannels(s.teamId);
             if (post.root_id) void loadThreads();
