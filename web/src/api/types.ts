@@ -19,7 +19,6 @@ export interface User {
     mfa_active?: boolean;
     auth_service?: string;
     last_activity_at?: number;
-    notify_props?: Record<string, string>;
 }
 
 export interface Team {
