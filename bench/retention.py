@@ -17,12 +17,11 @@ import json
 import os
 import random
 import sys
-import tempfile
 import time
 from pathlib import Path
 from typing import Any
 
-from bench.search import RESULTS_DIR, Words, build_world, drop_postgres_database, generate, postgres_database, summary
+from bench.search import RESULTS_DIR, Words, build_world, generate, on_each_engine, summary
 from kafana.actions import posts, retention
 from kafana.actions.context import Services
 from kafana.config import load_settings
@@ -99,15 +98,7 @@ async def bench_engine(name: str, url: str, data_dir: Path) -> dict[str, Any]:
 
 async def main() -> int:
     results: dict[str, Any] = {"posts": POSTS}
-    with tempfile.TemporaryDirectory(prefix="kafana-bench-retention-") as tmp:
-        results["sqlite"] = await bench_engine("sqlite", f"sqlite+aiosqlite:///{tmp}/kafana.db", Path(tmp) / "data")
-    pg = await postgres_database()
-    if pg is not None:
-        try:
-            with tempfile.TemporaryDirectory(prefix="kafana-bench-retention-") as tmp:
-                results["postgresql"] = await bench_engine("postgresql", pg, Path(tmp))
-        finally:
-            await drop_postgres_database(pg)
+    await on_each_engine(bench_engine, results)
     RESULTS_DIR.mkdir(exist_ok=True)
     path = RESULTS_DIR / f"retention-{dt.datetime.now(dt.UTC).strftime('%Y%m%dT%H%M%SZ')}.json"
     path.write_text(json.dumps(results, indent=2))

@@ -10,7 +10,7 @@ killed one stopped (F9).
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -20,7 +20,7 @@ from kafana.actions.context import Services
 from kafana.lib.clock import now_ms
 from kafana.lib.errors import bad_request, forbidden, not_found
 from kafana.lib.ids import new_id
-from kafana.models import Channel, Team
+from kafana.models import Channel, FileInfo, Team
 from kafana.models.actor import Actor
 from kafana.models.retention import RetentionPolicy, RetentionPolicyChannel, RetentionPolicyTeam
 from kafana.store import retention as store
@@ -93,32 +93,40 @@ async def do_run_retention(
 async def _purge_channel(
     svc: Services, channel_id: str, post_cutoff: int, file_cutoff: int, batch: int, run: RetentionRun, progress: Callable[[RetentionRun], None] | None
 ) -> None:
-    while post_cutoff:
+    async def expired_posts(db: AsyncSession) -> tuple[list[str], list[FileInfo]]:
+        post_ids = await store.expired_posts(db, channel_id, post_cutoff, batch)
+        return post_ids, await store.files_of_posts(db, post_ids) if post_ids else []
+
+    async def expired_files(db: AsyncSession) -> tuple[list[str], list[FileInfo]]:
+        return [], await store.expired_files(db, channel_id, file_cutoff, batch)
+
+    if post_cutoff:
+        await _in_batches(svc, expired_posts, lambda db, ids, files: store.purge_posts(db, ids), run, progress)
+    if file_cutoff:
+        await _in_batches(svc, expired_files, lambda db, ids, files: store.purge_files(db, files), run, progress)
+
+
+async def _in_batches(
+    svc: Services,
+    fetch: Callable[[AsyncSession], Awaitable[tuple[list[str], list[FileInfo]]]],
+    purge: Callable[[AsyncSession, list[str], list[FileInfo]], Awaitable[None]],
+    run: RetentionRun,
+    progress: Callable[[RetentionRun], None] | None,
+) -> None:
+    """Until `fetch` finds nothing: delete a batch's bytes, then its rows in one short transaction."""
+    while True:
         async with svc.db.read() as db:
-            post_ids = await store.expired_posts(db, channel_id, post_cutoff, batch)
-            files = await store.files_of_posts(db, post_ids) if post_ids else []
-        if not post_ids:
-            break
+            post_ids, files = await fetch(db)
+        if not post_ids and not files:
+            return
         await _delete_bytes(svc, store.storage_keys(files))
         async with svc.db.write() as uow:
-            await store.purge_posts(uow.session, post_ids)
+            await purge(uow.session, post_ids, files)
         run.posts += len(post_ids)
         run.files += len(files)
         if progress:
             progress(run)
         await asyncio.sleep(0)  # let waiting requests in between batches
-    while file_cutoff:
-        async with svc.db.read() as db:
-            files = await store.expired_files(db, channel_id, file_cutoff, batch)
-        if not files:
-            break
-        await _delete_bytes(svc, store.storage_keys(files))
-        async with svc.db.write() as uow:
-            await store.purge_files(uow.session, files)
-        run.files += len(files)
-        if progress:
-            progress(run)
-        await asyncio.sleep(0)
 
 
 async def _delete_bytes(svc: Services, keys: list[str]) -> None:
