@@ -1,12 +1,13 @@
 import {useCallback, useEffect, useRef, useState} from 'react';
 import {ApiError, client} from './api/client';
 import type {User} from './api/types';
+import {ResetCompletePage, ResetRequestPage, VerifyEmailPage} from './components/AccountEmailPages';
 import {LoginPage, SignupPage} from './components/AuthForms';
 import {MfaSetupPage} from './components/MfaSetup';
 import {Chat} from './components/Chat';
 import {I18n} from './i18n/I18n';
 import {matchLocale} from './i18n/locales';
-import {navigate, parseRoute, usePath} from './router';
+import {ACCOUNT_EMAIL_ROUTES, navigate, parseRoute, usePath} from './router';
 import {inviteParams} from './state/accounts';
 import {useStore} from './state/store';
 
@@ -39,7 +40,7 @@ export function App() {
     }, [check]);
     useEffect(() => {
         // Like Mattermost: /login?redirect_to=<where you were going>, and back there once signed in.
-        if (session.state === 'anonymous' && route.kind !== 'login' && route.kind !== 'signup') {
+        if (session.state === 'anonymous' && route.kind !== 'login' && route.kind !== 'signup' && !ACCOUNT_EMAIL_ROUTES.has(route.kind)) {
             const here = location.pathname === '/' ? '' : `?redirect_to=${encodeURIComponent(location.pathname)}`;
             navigate('/login' + here, true);
         }
@@ -61,7 +62,13 @@ export function App() {
     const locale = 'me' in session ? matchLocale(liveLocale ?? session.me.locale) : matchLocale(navigator.language);
     return (
         <I18n locale={locale}>
-            {session.state === 'checking' ? null : session.state === 'anonymous' ? (
+            {session.state === 'checking' ? null : route.kind === 'resetRequest' ? (
+                <ResetRequestPage />
+            ) : route.kind === 'resetComplete' ? (
+                <ResetCompletePage />
+            ) : route.kind === 'verifyEmail' ? (
+                <VerifyEmailPage />
+            ) : session.state === 'anonymous' ? (
                 route.kind === 'signup' ? (
                     <SignupPage onLoggedIn={loggedIn} />
                 ) : (

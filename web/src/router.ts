@@ -10,12 +10,21 @@ export type Route =
     | {kind: 'dm'; team: string; username: string}
     | {kind: 'permalink'; team: string; postId: string}
     | {kind: 'threads'; team: string; threadId?: string}
-    | {kind: 'moderation'; team: string};
+    | {kind: 'moderation'; team: string}
+    | {kind: 'resetRequest'}
+    | {kind: 'resetComplete'}
+    | {kind: 'verifyEmail'};
+
+/** The pages the server's emails link to: open whether or not someone is signed in. */
+export const ACCOUNT_EMAIL_ROUTES = new Set<Route['kind']>(['resetRequest', 'resetComplete', 'verifyEmail']);
 
 export function parseRoute(path: string): Route {
     const parts = path.split('/').filter(Boolean).map(decodeURIComponent);
     if (parts[0] === 'login') return {kind: 'login'};
     if (parts[0] === 'signup' || parts[0] === 'signup_user_complete') return {kind: 'signup'};
+    if (parts[0] === 'reset_password') return {kind: 'resetRequest'};
+    if (parts[0] === 'reset_password_complete') return {kind: 'resetComplete'};
+    if (parts[0] === 'do_verify_email') return {kind: 'verifyEmail'};
     if (parts.length === 0) return {kind: 'root'};
     const team = parts[0];
     if (parts[1] === 'channels' && parts[2]) return {kind: 'channel', team, channel: parts[2]};

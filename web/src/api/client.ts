@@ -139,6 +139,10 @@ export class Client {
     createUser = (user: {email: string; username: string; password: string}, invite: {iid?: string; t?: string} = {}) =>
         this.request<User>('POST', '/users' + query(invite), user);
     me = () => this.request<User>('GET', '/users/me');
+    sendPasswordReset = (email: string) => this.request<{status: string}>('POST', '/users/password/reset/send', {email});
+    resetPassword = (code: string, newPassword: string) => this.request<{status: string}>('POST', '/users/password/reset', {code, new_password: newPassword});
+    channelStats = (channelId: string) => this.request<{channel_id: string; member_count: number}>('GET', `/channels/${channelId}/stats`);
+    verifyEmail = (token: string) => this.request<{status: string}>('POST', '/users/email/verify', {token});
     patchMe = (patch: Partial<User>) => this.request<User>('PUT', '/users/me/patch', patch);
     usersByIds = (ids: string[]) => this.request<User[]>('POST', '/users/ids', ids);
     userByUsername = (name: string) => this.request<User>('GET', '/users/username/' + encodeURIComponent(name));

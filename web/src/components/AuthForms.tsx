@@ -28,7 +28,7 @@ export function AuthCard({subtitle, onSubmit, children, footer}: {subtitle: Reac
     );
 }
 
-function PageLink({to, text}: {to: string; text: string}) {
+export function PageLink({to, text}: {to: string; text: string}) {
     return (
         <a href={to} onClick={(e) => (e.preventDefault(), navigate(to))}>
             {text}
@@ -79,6 +79,7 @@ export function LoginPage({onLoggedIn}: {onLoggedIn: OnLoggedIn}) {
             <Field label={t('login.password')}>
                 <input name="password" type="password" autoComplete="current-password" value={password} onChange={(e) => setPassword(e.target.value)} required />
             </Field>
+            <PageLink to="/reset_password" text={t('reset.forgot')} />
             <FormError error={error} />
             <button type="submit" className="primary" disabled={busy}>
                 {t(busy ? 'login.submitting' : 'login.submit')}

@@ -7,6 +7,7 @@ import {isUploading, type UploadItem} from '../files/uploads';
 import {UploadList} from '../files/UploadList';
 import {useT} from '../i18n/useT';
 import {ensureUsers, receiveUsers, sendPost, sendTyping} from '../state/actions';
+import {CONFIRM_CHANNEL_WIDE_ABOVE, channelWideMention} from '../state/mentions';
 import {isDirect} from '../state/channels';
 import {getState, update, useStore} from '../state/store';
 import {draftId, startUploads, takeAttached} from '../state/uploadActions';
@@ -125,6 +126,11 @@ export function Composer({channel, rootId = '', label}: {channel: Channel; rootI
         }
         const hasFiles = uploads.some((u) => u.status === 'done');
         if (!message && !hasFiles) return;
+        const wide = channelWideMention(message);
+        if (wide) {
+            const members = (await client.channelStats(channel.id).catch(() => null))?.member_count ?? 0;
+            if (members > CONFIRM_CHANNEL_WIDE_ABOVE && !confirm(t('composer.channelWideConfirm', {mention: '@' + wide, count: members - 1}))) return;
+        }
         const files = takeAttached(channel.id, rootId);
         setText('');
         setError('');

@@ -57,6 +57,13 @@ export function mergePage(state: PostsState, channelId: string, list: PostList, 
     const current = state.channels[channelId];
     let order = (current?.order ?? []).filter((id) => !deleted.has(id) && byId[id]);
     for (const id of roots) order = insertSorted(order, id, byId);
+    if (!current && mode === 'latest') {
+        // Posts that arrived live while this first page was on its way are newer than all of it: keep them.
+        const newest = Math.max(0, ...roots.map((id) => byId[id].create_at));
+        for (const post of Object.values(state.byId)) {
+            if (post.channel_id === channelId && !post.root_id && post.create_at > newest && !deleted.has(post.id)) order = insertSorted(order, post.id, byId);
+        }
+    }
     const hasOlder = mode === 'since' ? (current?.hasOlder ?? true) : list.order.length >= perPage;
     return {...state, byId, threads, channels: {...state.channels, [channelId]: {order, hasOlder}}};
 }

@@ -63,6 +63,14 @@ describe('posts', () => {
         expect(s.channels.c1).toEqual({order: ['a', 'c', 'd'], hasOlder: false});
     });
 
+    it('keeps a post that arrived live while the first page was loading', () => {
+        let s = receivePost(emptyPosts(), post('live', 9));
+        s = mergePage(s, 'c1', page(post('a', 1), post('b', 2)), 'latest');
+        expect(s.channels.c1.order).toEqual(['a', 'b', 'live']);
+        const older = mergePage(receivePost(emptyPosts(), post('seen-in-search', 1)), 'c1', page(post('b', 2)), 'latest');
+        expect(older.channels.c1.order).toEqual(['b']); // an older post known from elsewhere is not pulled in
+    });
+
     it('keeps replies out of the channel and in their thread, counting them on the root', () => {
         let s = mergePage(emptyPosts(), 'c1', page(post('r', 1)), 'latest');
         s = receivePost(s, post('x', 2, {root_id: 'r'}));
