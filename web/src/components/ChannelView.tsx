@@ -8,7 +8,7 @@ import {Markdown} from '../markdown/Markdown';
 import {loadThread, loadThreads, setPreference, upsertChannel} from '../state/actions';
 import {channelTitle, directUserIds, isMuted} from '../state/channels';
 import {pref, useStore} from '../state/store';
-import {Field, FormError, useErrorText} from './forms';
+import {Field, FormButtons, FormError, useErrorText} from './forms';
 import {Composer, useTypingText} from './Composer';
 import {Dialog, PresenceDot} from './common';
 import {PostItem} from './PostItem';
@@ -197,14 +197,7 @@ function EditChannelText({channel, field, onClose, onSaved}: {channel: Channel; 
                     <textarea value={value} onChange={(e) => setValue(e.target.value)} rows={3} />
                 </Field>
                 <FormError error={error} />
-                <div className="row">
-                    <button type="submit" className="primary">
-                        {t('common.save')}
-                    </button>
-                    <button type="button" onClick={onClose}>
-                        {t('common.cancel')}
-                    </button>
-                </div>
+                <FormButtons submit={t('common.save')} onCancel={onClose} />
             </form>
         </Dialog>
     );

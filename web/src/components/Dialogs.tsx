@@ -6,7 +6,7 @@ import {receiveUsers, upsertChannel} from '../state/actions';
 import {channelTitle} from '../state/channels';
 import {update, useStore} from '../state/store';
 import {navigate} from '../router';
-import {Field, FormError, useErrorText} from './forms';
+import {Field, FormButtons, FormError, useErrorText} from './forms';
 import {Avatar, Dialog, displayName} from './common';
 import {channelPath, useSidebarChannels} from './Sidebar';
 
@@ -156,14 +156,7 @@ export function CreateChannel({onClose}: {onClose: () => void}) {
                     <input type="checkbox" checked={priv} onChange={(e) => setPriv(e.target.checked)} />
                 </Field>
                 <FormError error={error} />
-                <div className="row">
-                    <button type="submit" className="primary">
-                        {t('channel.createSubmit')}
-                    </button>
-                    <button type="button" onClick={onClose}>
-                        {t('common.cancel')}
-                    </button>
-                </div>
+                <FormButtons submit={t('channel.createSubmit')} onCancel={onClose} />
             </form>
         </Dialog>
     );

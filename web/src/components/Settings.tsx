@@ -6,7 +6,7 @@ import {receiveUsers, setPreference} from '../state/actions';
 import {pref, update, useStore} from '../state/store';
 import {disableDesktop, desktopEnabled, enableDesktop, notificationsSupported} from '../notify/desktop';
 import {Dialog} from './common';
-import {Field, FormError, useSubmit} from './forms';
+import {Field, FormButtons, FormError, useSubmit} from './forms';
 import {SecuritySettings} from './SecuritySettings';
 
 export type Theme = 'light' | 'dark' | 'system';
@@ -108,14 +108,7 @@ export function Settings({onClose}: {onClose: () => void}) {
                 </fieldset>
                 <NotificationSettings level={desktopLevel} setLevel={setDesktopLevel} sound={sound} setSound={setSound} />
                 <FormError error={error} />
-                <div className="row">
-                    <button type="submit" className="primary">
-                        {t('common.save')}
-                    </button>
-                    <button type="button" onClick={onClose}>
-                        {t('common.cancel')}
-                    </button>
-                </div>
+                <FormButtons submit={t('common.save')} onCancel={onClose} />
             </form>
             <SecuritySettings />
         </Dialog>

@@ -1,4 +1,5 @@
 import {type FormEvent, type ReactNode, useState} from 'react';
+import {useT} from '../i18n/useT';
 import {useIntl} from 'react-intl';
 import {ApiError} from '../api/client';
 
@@ -27,6 +28,21 @@ export function Field({label, check, children}: {label: ReactNode; check?: boole
             {label}
             {children}
         </label>
+    );
+}
+
+/** A dialog form's buttons: submit with its label, and Cancel. */
+export function FormButtons({submit, disabled, onCancel}: {submit: string; disabled?: boolean; onCancel: () => void}) {
+    const t = useT();
+    return (
+        <div className="row">
+            <button type="submit" className="primary" disabled={disabled}>
+                {submit}
+            </button>
+            <button type="button" onClick={onCancel}>
+                {t('common.cancel')}
+            </button>
+        </div>
     );
 }
 

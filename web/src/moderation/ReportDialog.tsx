@@ -1,6 +1,6 @@
 import {type FormEvent, useState} from 'react';
 import {useT} from '../i18n/useT';
-import {useErrorText} from '../components/forms';
+import {FormButtons, useErrorText} from '../components/forms';
 import {Dialog} from '../components/common';
 import {reportPost} from './api';
 
@@ -49,14 +49,7 @@ export function ReportDialog({postId, onClose}: {postId: string; onClose: () => 
                             {error}
                         </p>
                     )}
-                    <div className="row">
-                        <button type="submit" className="primary" disabled={!consent || !reason.trim()}>
-                            {t('mod.submit')}
-                        </button>
-                        <button type="button" onClick={onClose}>
-                            {t('common.cancel')}
-                        </button>
-                    </div>
+                    <FormButtons submit={t('mod.submit')} disabled={!consent || !reason.trim()} onCancel={onClose} />
                 </form>
             )}
         </Dialog>
