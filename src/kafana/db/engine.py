@@ -171,8 +171,8 @@ class Database:
                     deadline = time.monotonic() + self.search_timeout_ms / 1000
                     await driver.set_progress_handler(lambda: time.monotonic() >= deadline, PROGRESS_STEPS)
                 else:  # a plan per query: how common the words are decides between GIN and a scan
-                    await session.execute(text(f"SET LOCAL statement_timeout = {int(self.search_timeout_ms)}"))
-                    await session.execute(text("SET LOCAL plan_cache_mode = force_custom_plan"))
+                    settings = "set_config('statement_timeout', :timeout, true), set_config('plan_cache_mode', 'force_custom_plan', true)"
+                    await session.execute(text(f"SELECT {settings}"), {"timeout": str(int(self.search_timeout_ms))})  # one round trip
                 try:
                     yield session
                 except DBAPIError as exc:
