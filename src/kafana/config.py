@@ -125,6 +125,7 @@ class Settings(BaseModel):
     push_proxy_url: str = ""
     push_id_only: bool = False
     push_poll_seconds: float = Field(default=2.0, gt=0)  # how often the outbox is worked
+    bridge_poll_seconds: float = Field(default=2.0, gt=0)  # how soon bridges added or removed elsewhere start or stop
 
     @property
     def effective_database_url(self) -> str:

@@ -20,6 +20,7 @@ from kafana.api import (
     analytics,
     audits,
     bots,
+    bridges,
     categories,
     channels,
     email,
@@ -49,6 +50,7 @@ from kafana.api import (
     websocket,
 )
 from kafana.api.middleware import BodyLimitMiddleware, CleanPathMiddleware, HeadersMiddleware, RateLimiter, RateLimitMiddleware
+from kafana.bridges.supervisor import Supervisor as BridgeSupervisor
 from kafana.config import Settings
 from kafana.db import Database
 from kafana.realtime import Hub
@@ -84,6 +86,7 @@ API_MODULES = (
     analytics,
     groups,
     notifications,
+    bridges,
 )
 
 
@@ -124,9 +127,13 @@ def create_app(settings: Settings, *, database: Database | None = None) -> FastA
         await hub.start()
         scheduler = app.state.scheduler = Scheduler(app.state.services, default_jobs(app.state.services, hub.connected_user_ids))
         await scheduler.start()
+        supervisor = app.state.bridges = BridgeSupervisor(app.state.services, poll_seconds=settings.bridge_poll_seconds)
+        hub.observers.append(supervisor.observe)
+        await supervisor.start()
         try:
             yield
         finally:
+            await supervisor.stop()
             await scheduler.stop()
             for task in list(svc.tasks):
                 task.cancel()

@@ -38,7 +38,19 @@ from kafana.store import posts as posts_store
 from kafana.store import search as search_store
 
 # Props only the server (webhooks, bots, imports) may set; clients' values are dropped (A14).
-PROTECTED_PROPS = frozenset({"from_bot", "from_webhook", "override_username", "override_icon_url", "override_icon_emoji", "from_plugin", "from_oauth_app"})
+PROTECTED_PROPS = frozenset(
+    {
+        "from_bot",
+        "from_webhook",
+        "from_bridge",
+        "remote_network",
+        "override_username",
+        "override_icon_url",
+        "override_icon_emoji",
+        "from_plugin",
+        "from_oauth_app",
+    }
+)
 MAX_FILES_PER_POST = 10
 ARCHIVED = AppError(403, "api.post.create_post.can_not_post_to_deleted.error", "Can not post to a deleted channel.")
 
@@ -53,6 +65,8 @@ class PostDraft:
     pending_post_id: str = ""
     create_at: int = 0
     type: str = ""
+    # Props the server itself sets (a bridge's remote author), kept whatever the actor; `props` are the client's.
+    server_props: dict[str, Any] = field(default_factory=dict)
 
 
 def check_message(message: str) -> str:
@@ -95,7 +109,7 @@ async def create_post_txn(uow: UnitOfWork, svc: Services, actor: Actor, draft: P
         if existing is not None:
             return existing, False
     message = check_message(draft.message)
-    props = check_props(actor, draft.props)
+    props = {**check_props(actor, draft.props), **draft.server_props}
     access = await access_channel(db, actor, draft.channel_id)
     channel = access.channel
     permissions = channel_permissions(actor, access)

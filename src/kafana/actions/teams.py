@@ -328,8 +328,11 @@ async def do_set_team_archived(svc: Services, actor: Actor, team_id: str, archiv
 # Membership -----------------------------------------------------------------------------------------------
 
 
-async def join_team_txn(uow: UnitOfWork, team: Team, user: User, *, by: User | None, admin: bool = False) -> tuple[TeamMember, bool]:
-    """Make `user` an active member (again) and put them in the default channels with their system posts."""
+async def join_team_txn(
+    uow: UnitOfWork, team: Team, user: User, *, by: User | None, admin: bool = False, default_channels: bool = True
+) -> tuple[TeamMember, bool]:
+    """Make `user` an active member (again) and put them in the default channels with their system posts
+    (not with `default_channels=False`: a bridge's bot belongs only in its own channel)."""
     db = uow.session
     member = await teams_store.get_team_member(db, team.id, user.id)
     if member is not None and member.delete_at == 0:
@@ -345,7 +348,7 @@ async def join_team_txn(uow: UnitOfWork, team: Team, user: User, *, by: User | N
         member.delete_at, member.roles, member.scheme_user, member.scheme_admin, member.scheme_guest = 0, "", not guest, admin and not guest, guest
     await db.flush()
     # Guests join only the channels they are invited to, not the team's default ones.
-    for name, _ in () if guest else channel_actions.DEFAULT_CHANNELS:
+    for name, _ in () if guest or not default_channels else channel_actions.DEFAULT_CHANNELS:
         channel = await channels_store.get_channel_by_name(db, team.id, name)
         if channel is not None and channel.delete_at == 0:
             await channel_actions.add_member_txn(uow, channel, user, by=by, admin=admin, team_join=True)

@@ -29,6 +29,9 @@ import_app = typer.Typer(no_args_is_help=True, help="Import data.")
 admin_app = typer.Typer(no_args_is_help=True, help="Administer a server (as the system).")
 admin_settings_app = typer.Typer(no_args_is_help=True, help="Settings that change without a restart.")
 admin_app.add_typer(admin_settings_app, name="settings")
+bridge_app = typer.Typer(no_args_is_help=True, help="Bridges to IRC, Telegram and Discord (a running server picks changes up within seconds).")
+bridge_add_app = typer.Typer(no_args_is_help=True, help="Map a remote channel to a Kafana channel.")
+bridge_app.add_typer(bridge_add_app, name="add")
 app.add_typer(db_app, name="db")
 app.add_typer(user_app, name="user")
 app.add_typer(team_app, name="team")
@@ -37,6 +40,7 @@ app.add_typer(retention_app, name="retention")
 app.add_typer(export_app, name="export")
 app.add_typer(import_app, name="import")
 app.add_typer(admin_app, name="admin")
+app.add_typer(bridge_app, name="bridge")
 
 T = TypeVar("T")
 DataDir = Annotated[Path | None, typer.Option("--data-dir", help="Where the SQLite database and files live.")]
@@ -294,6 +298,60 @@ def admin_stats(
         typer.echo(f"{row['name']}: {row['value']}")
     for row in per_day:
         typer.echo(f"posts on {row['name']}: {row['value']}")
+
+
+ChannelRef = Annotated[str, typer.Option("--channel", help="The Kafana channel: TEAM/CHANNEL (URL names).")]
+
+
+def _add_bridge(kind: str, channel: str, config: dict[str, Any], data_dir: Path | None, settings_file: Path | None, label: str) -> None:
+    from kafana.actions.bridges import do_add_bridge
+    from kafana.models.actor import SYSTEM
+
+    bridge = run_with_services(settings_for(data_dir, settings_file), lambda svc: do_add_bridge(svc, SYSTEM, kind, channel, config, label=label))
+    typer.echo(f"Added {kind} bridge {bridge.id} to {channel}")
+
+
+@bridge_add_app.command("irc")
+def bridge_add_irc(
+    server: Annotated[str, typer.Option(help="The IRC server, HOST:PORT (port 6697 with --tls, else 6667).")],
+    nick: Annotated[str, typer.Option(help="The bridge's nick (a _ is appended while it is taken).")],
+    irc_channel: Annotated[str, typer.Option("--irc-channel", help="The IRC channel, e.g. '#wikimedia'.")],
+    channel: ChannelRef,
+    tls: Annotated[bool, typer.Option("--tls", help="Connect with TLS.")] = False,
+    sasl_user: Annotated[str, typer.Option("--sasl-user", help="SASL PLAIN account.")] = "",
+    sasl_password: Annotated[str, typer.Option("--sasl-password", help="SASL PLAIN password.")] = "",
+    network: Annotated[str, typer.Option(help="The network's name shown with bridged messages (default: the server's).")] = "",
+    data_dir: DataDir = None,
+    config: ConfigFile = None,
+) -> None:
+    """Bridge an IRC channel."""
+    irc = {"server": server, "tls": tls, "nick": nick, "channel": irc_channel, "sasl_user": sasl_user, "sasl_password": sasl_password, "network": network}
+    _add_bridge("irc", channel, irc, data_dir, config, f"IRC {irc_channel}")
+
+
+@bridge_app.command("list")
+def bridge_list(data_dir: DataDir = None, config: ConfigFile = None) -> None:
+    """Print the bridges (id, kind, channel id, enabled, settings without secrets)."""
+    from kafana.actions.bridges import list_bridges
+    from kafana.models.actor import SYSTEM
+
+    for bridge in run_with_services(settings_for(data_dir, config), lambda svc: list_bridges(svc, SYSTEM)):
+        shown = " ".join(f"{key}={value}" for key, value in sorted(bridge.public_config().items()))
+        typer.echo(f"{bridge.id}  {bridge.kind}  channel={bridge.channel_id}  {'enabled' if bridge.enabled else 'disabled'}  {shown}")
+
+
+@bridge_app.command("remove")
+def bridge_remove(
+    bridge_id: Annotated[str, typer.Argument(help="The bridge's id (see `kafana bridge list`).")],
+    data_dir: DataDir = None,
+    config: ConfigFile = None,
+) -> None:
+    """Remove a bridge; its bot is deactivated, the messages it relayed stay."""
+    from kafana.actions.bridges import do_remove_bridge
+    from kafana.models.actor import SYSTEM
+
+    run_with_services(settings_for(data_dir, config), lambda svc: do_remove_bridge(svc, SYSTEM, bridge_id))
+    typer.echo(f"Removed bridge {bridge_id}")
 
 
 def main() -> None:

@@ -72,6 +72,12 @@ async def check_url(url: str, allowed: Iterable[Network] = ()) -> Target:
         raise Refused(f"only http and https URLs are fetched, not {scheme or 'this'!r}")
     host = parts.hostname
     port = port or (443 if scheme == "https" else 80)
+    return Target(url, scheme, host, port, await check_host(host, port, allowed))
+
+
+async def check_host(host: str, port: int, allowed: Iterable[Network] = ()) -> IPAddress:
+    """Resolve `host`; the address to connect to, if every address it has is public (or allowed). Raises
+    Refused. Also for other protocols than HTTP (the IRC bridge)."""
     try:
         infos = await asyncio.get_running_loop().getaddrinfo(host, port, type=socket.SOCK_STREAM)
     except (OSError, UnicodeError) as exc:
@@ -83,7 +89,7 @@ async def check_url(url: str, allowed: Iterable[Network] = ()) -> Target:
     refused = [str(ip) for ip in addresses if not is_public(ip, allowed)]
     if refused:
         raise Refused(f"{host} resolves to a non-public address ({', '.join(refused)})")
-    return Target(url, scheme, host, port, addresses[0])
+    return addresses[0]
 
 
 @dataclass(slots=True)

@@ -3,6 +3,7 @@
 from kafana.models.audit import AuditEntry
 from kafana.models.base import Base
 from kafana.models.bots import Bot
+from kafana.models.bridges import Bridge, BridgeMessage
 from kafana.models.channels import Channel, ChannelMember, SidebarCategory
 from kafana.models.email import OutboxMail, PendingEmail, UserToken
 from kafana.models.files import Emoji, FileInfo
@@ -24,6 +25,8 @@ __all__ = [
     "BackgroundJob",
     "Base",
     "Bot",
+    "Bridge",
+    "BridgeMessage",
     "Channel",
     "ChannelMember",
     "CustomStatusExpiry",

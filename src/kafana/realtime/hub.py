@@ -23,6 +23,7 @@ from collections.abc import Awaitable, Callable, Iterable, Sequence
 from kafana.db import Database
 from kafana.events import Event
 from kafana.lib.ids import new_id
+from kafana.lib.tasks import cancel
 from kafana.realtime.bus import Bus, InProcessBus
 from kafana.realtime.connection import CLOSE_GOING_AWAY, CLOSE_INTERNAL, CLOSE_POLICY, Connection, Outlet
 from kafana.realtime.frames import event_prefix, prefix_of
@@ -31,6 +32,8 @@ from kafana.realtime.membership import Membership
 log = logging.getLogger(__name__)
 
 TokenCheck = Callable[[str], Awaitable[bool]]
+# Told of every committed batch from any node, in order, after it is routed (the bridges); must not block.
+Observer = Callable[[Sequence[Event]], None]
 MAX_CONNECTIONS_PER_USER = 64  # detached ones beyond this are forgotten first
 
 
@@ -61,6 +64,7 @@ class Hub:
         self.membership = Membership(db)
         self.connections: dict[str, Connection] = {}
         self.by_user: dict[str, dict[str, Connection]] = {}
+        self.observers: list[Observer] = []
         self._lock = asyncio.Lock()
         self._stopping = asyncio.Event()
         self._sweeper: asyncio.Task[None] | None = None
@@ -74,11 +78,8 @@ class Hub:
 
     async def stop(self) -> None:
         self._stopping.set()
-        if self._sweeper is not None:
-            self._sweeper.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._sweeper
-            self._sweeper = None
+        await cancel(self._sweeper)
+        self._sweeper = None
         for conn in list(self.connections.values()):
             if conn.outlet is not None:
                 conn.outlet.close(CLOSE_GOING_AWAY)
@@ -107,6 +108,11 @@ class Hub:
                     # Someone may have missed this event and their buffer cannot replay it: never a silent gap.
                     log.exception("routing %s failed; every connection starts over", event.event)
                     self._start_over()
+            for observe in self.observers:
+                try:
+                    observe(events)
+                except Exception:
+                    log.exception("an observer of %d events failed", len(events))
 
     async def lost(self) -> None:
         """Database.on_lost_events: a commit's outcome is unknown (the connection dropped during COMMIT), so its

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from kafana.actions import jobs
 from kafana.actions.context import Services
 from kafana.lib.clock import now_ms
+from kafana.lib.tasks import cancel
 
 log = logging.getLogger(__name__)
 
@@ -72,11 +73,8 @@ class Scheduler:
 
     async def stop(self) -> None:
         self._stopping.set()
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
-            self._task = None
+        await cancel(self._task)
+        self._task = None
         for name in sorted(self._held):
             with contextlib.suppress(Exception):
                 await jobs.do_release_lease(self.svc, name)
