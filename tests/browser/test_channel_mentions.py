@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import asyncio
-
-from playwright.async_api import Dialog, expect
+from playwright.async_api import expect
 
 from tests.browser.conftest import ApiUser, Pages, assert_accessible, composer, login, post_in_list
 from tests.compat.conftest import LiveServer
@@ -19,25 +17,23 @@ async def test_channel_wide_mention_asks_first_in_a_large_channel(pages: Pages, 
         page = await pages.open("/big/channels/town-square")
         await login(page, "ana")
         box = composer(page, "Town Square")
-        questions: list[str] = []
-        asked = asyncio.Event()
-
-        async def decline(dialog: Dialog) -> None:
-            questions.append(dialog.message)
-            await dialog.dismiss()
-            asked.set()
-
-        page.once("dialog", decline)
+        question = page.get_by_role("alertdialog", name="@channel will notify 5 people in this channel. Send it?")
         await box.fill("@channel the banner is ready")
         await box.press("Enter")
-        await asyncio.wait_for(asked.wait(), 20)
-        assert questions == ["@channel will notify 5 people in this channel. Send it?"]
-        await expect(box).to_have_value("@channel the banner is ready")  # declined: nothing sent, nothing lost
+        await expect(question).to_be_visible()
+        await expect(question.get_by_role("button", name="Send")).to_be_focused()
+        await assert_accessible(page, "channel-wide question")
+        await page.keyboard.press("Escape")  # declined: nothing sent, nothing lost, and the box has the focus back
+        await expect(question).to_have_count(0)
+        await expect(box).to_be_focused()
+        await expect(box).to_have_value("@channel the banner is ready")
         await expect(post_in_list(page, "the banner is ready")).to_have_count(0)
 
-        page.once("dialog", lambda dialog: dialog.accept())
         await box.press("Enter")
+        await expect(question).to_be_visible()
+        await page.keyboard.press("Enter")  # Enter confirms
         await expect(post_in_list(page, "the banner is ready")).to_be_visible()
+        await expect(question).to_have_count(0)
         await box.fill("no one in particular")
         await box.press("Enter")  # no question without a channel-wide mention
         await expect(post_in_list(page, "no one in particular")).to_be_visible()

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import re
 
-from playwright.async_api import Dialog, expect
+from playwright.async_api import expect
 
 from tests.browser.conftest import ApiUser, Pages, assert_accessible, login, post_in_list
 from tests.compat.conftest import LiveServer
@@ -55,12 +55,9 @@ async def test_report_a_message_and_handle_it_in_the_queue(pages: Pages, server:
     await detail.get_by_role("button", name="Add note").click()
     await expect(detail.get_by_role("listitem").filter(has_text="Third spam this week")).to_be_visible()
 
-    async def accept(d: Dialog) -> None:
-        await d.accept()
-
-    mod.on("dialog", accept)
     await detail.get_by_label("Reason (shown in the public log, without names)").fill("Spam")
     await detail.get_by_role("button", name="Remove the message").click()
+    await mod.get_by_role("alertdialog", name="Remove the message: are you sure?").get_by_role("button", name="Remove the message").click()
     await expect(detail.get_by_role("listitem").filter(has_text="took action: Remove the message")).to_be_visible()
     await detail.get_by_label("Move to").select_option("resolved")
     await expect(detail.get_by_role("listitem").filter(has_text="moved it to Resolved")).to_be_visible()

@@ -5,6 +5,7 @@ import {ResetCompletePage, ResetRequestPage, VerifyEmailPage} from './components
 import {LoginPage, SignupPage} from './components/AuthForms';
 import {MfaSetupPage} from './components/MfaSetup';
 import {Chat} from './components/Chat';
+import {ConfirmHost} from './components/ConfirmDialog';
 import {I18n} from './i18n/I18n';
 import {matchLocale} from './i18n/locales';
 import {ACCOUNT_EMAIL_ROUTES, navigate, parseRoute, usePath} from './router';
@@ -79,6 +80,7 @@ export function App() {
             ) : (
                 <Chat me={session.me} onSignedOut={() => setSession({state: 'anonymous'})} />
             )}
+            <ConfirmHost />
         </I18n>
     );
 }

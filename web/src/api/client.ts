@@ -5,6 +5,7 @@ import type {
     Channel,
     ChannelMember,
     CustomEmoji,
+    CustomStatus,
     FileInfo,
     FileInfoList,
     InviteInfo,
@@ -150,6 +151,12 @@ export class Client {
         this.request<{users: User[]}>('GET', `/users/autocomplete?in_team=${teamId}&name=${encodeURIComponent(name)}&limit=25`);
     searchUsers = (term: string, teamId?: string) => this.request<User[]>('POST', '/users/search', {term, team_id: teamId ?? '', allow_inactive: false, limit: 50});
     statusesByIds = (ids: string[]) => this.request<Status[]>('POST', '/users/status/ids', ids);
+    status = (userId: string) => this.request<Status>('GET', `/users/${userId}/status`);
+    /** dnd_end_time in seconds (0: until changed). */
+    setStatus = (userId: string, status: Status['status'], dndEndTime = 0) =>
+        this.request<Status>('PUT', `/users/${userId}/status`, {user_id: userId, status, dnd_end_time: dndEndTime});
+    setCustomStatus = (userId: string, custom: CustomStatus) => this.request<unknown>('PUT', `/users/${userId}/status/custom`, custom);
+    clearCustomStatus = (userId: string) => this.request<unknown>('DELETE', `/users/${userId}/status/custom`);
 
     // Account security: passwords, two-factor authentication, sessions
     updatePassword = (userId: string, current: string, next: string) =>

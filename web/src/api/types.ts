@@ -169,6 +169,17 @@ export interface Status {
     status: 'online' | 'away' | 'dnd' | 'offline';
     manual?: boolean;
     last_activity_at?: number;
+    /** Seconds; 0 when do-not-disturb has no end. */
+    dnd_end_time?: number;
+}
+
+/** A custom status as Mattermost stores it (JSON in the user's props.customStatus). */
+export interface CustomStatus {
+    emoji: string;
+    text: string;
+    duration: '' | 'thirty_minutes' | 'one_hour' | 'four_hours' | 'today' | 'this_week' | 'date_and_time';
+    /** ISO 8601; Go's zero time or absent when it does not expire. */
+    expires_at?: string;
 }
 
 export interface UserThread {

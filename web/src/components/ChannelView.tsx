@@ -16,6 +16,7 @@ import {PostList} from './PostList';
 import {HeaderSearch} from './SearchBox';
 import {openProfile} from './ProfilePopover';
 import {navigate} from '../router';
+import {askConfirm} from './ConfirmDialog';
 
 export function useMarkdownContext(): MarkdownContext {
     const me = useStore((s) => s.me!);
@@ -150,7 +151,11 @@ function ChannelHeader({channel, title, onMenu}: {channel: Channel; title: strin
                                     type="button"
                                     role="menuitem"
                                     className="danger"
-                                    onClick={() => confirm(t('channel.archiveConfirm', {name: title})) && run(() => client.archiveChannel(channel.id))}
+                                    onClick={async () => {
+                                        setMenu(false);
+                                        if (await askConfirm({message: t('channel.archiveConfirm', {name: title}), confirm: t('channel.archive'), destructive: true}))
+                                            void run(() => client.archiveChannel(channel.id));
+                                    }}
                                 >
                                     {t('channel.archive')}
                                 </button>

@@ -12,6 +12,7 @@ import {isDirect} from '../state/channels';
 import {getState, update, useStore} from '../state/store';
 import {draftId, startUploads, takeAttached} from '../state/uploadActions';
 import {useErrorText} from './forms';
+import {askConfirm} from './ConfirmDialog';
 
 interface Suggestion {
     id: string;
@@ -129,7 +130,8 @@ export function Composer({channel, rootId = '', label}: {channel: Channel; rootI
         const wide = channelWideMention(message);
         if (wide) {
             const members = (await client.channelStats(channel.id).catch(() => null))?.member_count ?? 0;
-            if (members > CONFIRM_CHANNEL_WIDE_ABOVE && !confirm(t('composer.channelWideConfirm', {mention: '@' + wide, count: members - 1}))) return;
+            const question = {message: t('composer.channelWideConfirm', {mention: '@' + wide, count: members - 1}), confirm: t('confirm.send')};
+            if (members > CONFIRM_CHANNEL_WIDE_ABOVE && !(await askConfirm(question))) return;
         }
         const files = takeAttached(channel.id, rootId);
         setText('');

@@ -8,6 +8,7 @@ import {getState, useStore} from '../state/store';
 import {useErrorText} from './forms';
 import {Dialog} from './common';
 import {FormStatus} from './FormStatus';
+import {askConfirm} from './ConfirmDialog';
 
 /** Add a custom emoji (a name and an image) and delete your own (an admin may delete any). */
 export function CustomEmojiManager({onClose}: {onClose: () => void}) {
@@ -85,8 +86,9 @@ export function CustomEmojiManager({onClose}: {onClose: () => void}) {
                                     type="button"
                                     className="link-button danger"
                                     aria-label={t('customEmoji.delete', {name: e.name})}
-                                    onClick={() => {
-                                        if (confirm(t('customEmoji.deleteConfirm', {name: e.name}))) deleteCustomEmoji(e).catch((err) => setError(errorText(err)));
+                                    onClick={async () => {
+                                        if (await askConfirm({message: t('customEmoji.deleteConfirm', {name: e.name}), confirm: t('post.delete'), destructive: true}))
+                                            deleteCustomEmoji(e).catch((err) => setError(errorText(err)));
                                     }}
                                 >
                                     {t('post.delete')}

@@ -13,6 +13,7 @@ import {Avatar, displayName, useTimeFormat} from './common';
 import {openProfile} from './ProfilePopover';
 import {ExportDialog} from '../moderation/ExportDialog';
 import {ReportDialog} from '../moderation/ReportDialog';
+import {askConfirm} from './ConfirmDialog';
 
 const EmojiPicker = lazy(() => import('./EmojiPicker'));
 
@@ -173,9 +174,9 @@ export const PostItem = memo(function PostItem({post, continuation, ctx, onReply
                                     type="button"
                                     role="menuitem"
                                     className="danger"
-                                    onClick={() => {
+                                    onClick={async () => {
                                         setMenu(false);
-                                        if (confirm(t('post.deleteConfirm'))) void deletePost(post.id);
+                                        if (await askConfirm({message: t('post.deleteConfirm'), confirm: t('post.delete'), destructive: true})) void deletePost(post.id);
                                     }}
                                 >
                                     {t('post.delete')}

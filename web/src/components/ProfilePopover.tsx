@@ -1,9 +1,13 @@
 import {useEffect, useRef, useSyncExternalStore} from 'react';
+import {useIntl} from 'react-intl';
+import type {User} from '../api/types';
 import {client} from '../api/client';
 import {useT} from '../i18n/useT';
-import {ensureUsers, receiveUsers} from '../state/actions';
+import {ensureUsers, receiveUsers, refreshStatus} from '../state/actions';
+import {customStatusOf} from '../state/status';
+import {EmojiGlyph} from '../emoji/Glyph';
 import {getState, useStore} from '../state/store';
-import {Avatar, displayName} from './common';
+import {Avatar, displayName, useTimeFormat, userTimeZone} from './common';
 import {navigate} from '../router';
 
 interface Open {
@@ -48,8 +52,11 @@ export function ProfilePopover() {
     const status = useStore((s) => (current ? s.statuses[current.userId] : undefined));
     const me = useStore((s) => s.me);
     const team = useStore((s) => s.teams.find((tm) => tm.id === s.teamId));
+    const custom = customStatusOf(user, Date.now());
+    const localTime = useLocalTime(user);
     useEffect(() => {
         if (!current) return;
+        refreshStatus(current.userId).catch(() => undefined);
         ref.current?.focus();
         const close = (e: MouseEvent) => !ref.current?.contains(e.target as Node) && set(null);
         document.addEventListener('mousedown', close);
@@ -73,6 +80,12 @@ export function ProfilePopover() {
                     <div className="muted">@{user.username}</div>
                     {user.position && <div className="muted">{user.position}</div>}
                     <div className="muted">{t('status.' + (status ?? 'offline'))}</div>
+                    {custom && (
+                        <div className="custom-status">
+                            <EmojiGlyph name={custom.emoji} /> {custom.text}
+                        </div>
+                    )}
+                    {localTime && <div className="muted">{t('profile.localTime', {time: localTime})}</div>}
                 </div>
             </div>
             {me && user.id !== me.id && team && (
@@ -89,4 +102,17 @@ export function ProfilePopover() {
             )}
         </div>
     );
+}
+
+/** The time where the person is (their time zone setting), in your 12/24-hour choice; none without a zone. */
+function useLocalTime(user: User | undefined): string {
+    const intl = useIntl();
+    const {hour12} = useTimeFormat();
+    const zone = user ? userTimeZone(user) : undefined;
+    if (!zone) return '';
+    try {
+        return intl.formatTime(Date.now(), {hour: 'numeric', minute: '2-digit', hour12, timeZone: zone, timeZoneName: 'short'});
+    } catch {
+        return ''; // a zone this browser does not know
+    }
 }

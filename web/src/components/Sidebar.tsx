@@ -6,6 +6,7 @@ import {hasRole} from '../state/accounts';
 import {useStore} from '../state/store';
 import {navigate} from '../router';
 import {PresenceDot} from './common';
+import {StatusMenu} from './StatusMenu';
 import {isModerator} from '../moderation/api';
 import {useIntl} from 'react-intl';
 
@@ -53,7 +54,6 @@ export function Sidebar({currentChannelId, view, onAction}: SidebarProps) {
     const users = useStore((s) => s.users);
     const statuses = useStore((s) => s.statuses);
     const me = useStore((s) => s.me!);
-    const connection = useStore((s) => s.connection);
     const threadsUnread = useStore((s) => s.threads.filter((th) => th.unread_replies > 0).length);
     const team = teams.find((tm) => tm.id === teamId);
     const usernameOf = (id: string) => users[id]?.username;
@@ -84,10 +84,7 @@ export function Sidebar({currentChannelId, view, onAction}: SidebarProps) {
             <div className="channel-nav">
                 <div className="sidebar-head">
                     <h2 className="team-name">{team?.display_name}</h2>
-                    <div className="me-line">
-                        <PresenceDot status={connection === 'online' ? (statuses[me.id] ?? 'online') : 'offline'} label={t('status.' + (connection === 'online' ? (statuses[me.id] ?? 'online') : 'offline'))} />
-                        <span>@{me.username}</span>
-                    </div>
+                    <StatusMenu />
                 </div>
                 <button type="button" className="switcher-button" onClick={() => onAction('switcher')}>
                     {t('switcher.open')} <kbd>Ctrl K</kbd>

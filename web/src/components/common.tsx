@@ -1,4 +1,4 @@
-import {type ReactNode, useEffect, useRef} from 'react';
+import {type KeyboardEvent as ReactKeyboardEvent, type ReactNode, useEffect, useRef} from 'react';
 import {useIntl} from 'react-intl';
 import type {User} from '../api/types';
 import {useT} from '../i18n/useT';
@@ -9,9 +9,11 @@ export function displayName(user: User | undefined): string {
     return user.nickname || [user.first_name, user.last_name].filter(Boolean).join(' ') || user.username;
 }
 
-export function Avatar({userId, size = 36}: {userId: string; size?: number}) {
+/** A user's picture with their presence dot (`status` overrides the known one). */
+export function Avatar({userId, size = 36, status: shown}: {userId: string; size?: number; status?: string}) {
     const user = useStore((s) => s.users[userId]);
-    const status = useStore((s) => s.statuses[userId]);
+    const known = useStore((s) => s.statuses[userId]);
+    const status = shown ?? known;
     const t = useT();
     return (
         <span className="avatar" style={{width: size, height: size}}>
@@ -33,6 +35,7 @@ export function useTimeFormat() {
     const tz = userTimeZone(me);
     return {
         timeZone: tz,
+        hour12: !military,
         time: (at: number) => intl.formatTime(at, {hour: 'numeric', minute: '2-digit', hour12: !military, timeZone: tz}),
         date: (at: number) => intl.formatDate(at, {weekday: 'long', year: 'numeric', month: 'long', day: 'numeric', timeZone: tz}),
         full: (at: number) => intl.formatDate(at, {dateStyle: 'full', timeStyle: 'short', hour12: !military, timeZone: tz} as Intl.DateTimeFormatOptions),
@@ -46,7 +49,26 @@ export function userTimeZone(me: User | null): string | undefined {
     return (automatic ? tz.automaticTimezone : tz.manualTimezone) || undefined;
 }
 
-/** A modal dialog: focus moves in, Esc or the backdrop closes it, focus returns to where it was. */
+const FOCUSABLE = 'a[href], button:not(:disabled), input:not(:disabled), select:not(:disabled), textarea:not(:disabled), [tabindex]:not([tabindex="-1"])';
+
+/** Keeps Tab and Shift+Tab inside a modal: from the last control to the first and back. */
+export function trapTab(e: KeyboardEvent | ReactKeyboardEvent, container: HTMLElement | null): void {
+    if (e.key !== 'Tab' || !container) return;
+    const items = [...container.querySelectorAll<HTMLElement>(FOCUSABLE)].filter((el) => el.offsetParent !== null);
+    if (!items.length) return;
+    const first = items[0];
+    const last = items[items.length - 1];
+    const here = document.activeElement;
+    if (e.shiftKey && (here === first || !container.contains(here))) {
+        e.preventDefault();
+        last.focus();
+    } else if (!e.shiftKey && (here === last || !container.contains(here))) {
+        e.preventDefault();
+        first.focus();
+    }
+}
+
+/** A modal dialog: focus moves in and stays there, Esc or the backdrop closes it, focus returns to where it was. */
 export function Dialog({title, onClose, children, wide}: {title: string; onClose: () => void; children: ReactNode; wide?: boolean}) {
     const ref = useRef<HTMLDivElement>(null);
     const t = useT();
@@ -68,7 +90,7 @@ export function Dialog({title, onClose, children, wide}: {title: string; onClose
                     if (e.key === 'Escape') {
                         e.stopPropagation();
                         onClose();
-                    }
+                    } else trapTab(e, ref.current);
                 }}
             >
                 <header className="dialog-head">

@@ -7,6 +7,7 @@ import {receiveUsers} from '../state/actions';
 import {useStore} from '../state/store';
 import {act, ACTIONS, addNote, getReport, listReports, type ModAction, type Report, type ReportDetail, STATES, type TimelineEvent, updateReport} from './api';
 import './moderation.css';
+import {askConfirm} from '../components/ConfirmDialog';
 
 /** The moderators' queue: filters, the reports, and the chosen report with its timeline, notes and actions. */
 export function ModerationPage() {
@@ -120,8 +121,9 @@ function ReportView({report, onChanged}: {report: ReportDetail; onChanged: (r: R
         if (e.kind === 'action') return t('mod.event.action', {action: t('mod.action.' + e.value)});
         return t('mod.event.' + e.kind);
     };
-    const doAction = (action: ModAction) => {
-        if (!confirm(t('mod.confirm', {action: t('mod.action.' + action)}))) return;
+    const doAction = async (action: ModAction) => {
+        const label = t('mod.action.' + action);
+        if (!(await askConfirm({message: t('mod.confirm', {action: label}), confirm: label, destructive: action !== 'warn'}))) return;
         void run(() => act(report.id, {action, reason: reason.trim(), ...(action === 'warn' && message.trim() ? {message: message.trim()} : {}), ...(action === 'suspend' ? {hours} : {})}));
     };
     const submitNote = (e: FormEvent) => {
@@ -195,7 +197,7 @@ function ReportView({report, onChanged}: {report: ReportDetail; onChanged: (r: R
                 </label>
                 <div className="actions-grid">
                     {ACTIONS.map((a) => (
-                        <button key={a} type="button" className={a === 'deactivate' || a === 'remove_post' ? 'danger' : ''} disabled={!reason.trim()} onClick={() => doAction(a)}>
+                        <button key={a} type="button" className={a === 'deactivate' || a === 'remove_post' ? 'danger' : ''} disabled={!reason.trim()} onClick={() => void doAction(a)}>
                             {t('mod.action.' + a)}
                         </button>
                     ))}

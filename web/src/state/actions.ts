@@ -2,7 +2,7 @@
 // store through the pure helpers.
 import {ApiError, client, NetworkError} from '../api/client';
 import {Socket, type WsEvent} from '../api/socket';
-import type {Channel, ChannelMember, FileInfo, Post, PostList, Preference, Reaction, User} from '../api/types';
+import type {Channel, ChannelMember, FileInfo, Post, PostList, Preference, Reaction, Status, User} from '../api/types';
 import {applyPosted, markViewed} from './channels';
 import {addPending, addReaction, markPending, mergePage, receivePost, removePost, removeReaction} from './posts';
 import {loadCustomEmoji, receiveEmoji} from './emojiActions';
@@ -34,8 +34,7 @@ export function ensureUsers(ids: Iterable<string>): void {
         wanted.clear();
         try {
             receiveUsers(await client.usersByIds(batch));
-            const statuses = await client.statusesByIds(batch);
-            update((s) => ({statuses: {...s.statuses, ...Object.fromEntries(statuses.map((st) => [st.user_id, st.status]))}}));
+            receiveStatuses(await client.statusesByIds(batch));
         } catch {
             // shown as ids until the next attempt
         }
@@ -44,6 +43,60 @@ export function ensureUsers(ids: Iterable<string>): void {
 
 export function receiveUsers(list: User[]): void {
     update((s) => ({users: {...s.users, ...Object.fromEntries(list.map((u) => [u.id, u]))}}));
+}
+
+// ---------- statuses ----------
+
+/** `status_change` reaches only the user it is about, so others' presence is polled, as Mattermost's web app
+ * does, once a minute (and after a reconnect). */
+export const STATUS_POLL_MS = 60_000;
+const STATUS_BATCH = 500;
+let statusTimer: ReturnType<typeof setInterval> | undefined;
+let dndTimer: ReturnType<typeof setTimeout> | undefined;
+
+function receiveStatuses(list: Status[]): void {
+    const meId = getState().me?.id;
+    const mine = list.find((st) => st.user_id === meId);
+    if (mine) scheduleDndEnd(mine);
+    update((s) => ({
+        statuses: {...s.statuses, ...Object.fromEntries(list.map((st) => [st.user_id, st.status]))},
+        ...(mine ? {dndEndTime: mine.status === 'dnd' ? (mine.dnd_end_time ?? 0) : 0} : {}),
+    }));
+}
+
+/** The statuses of everyone the client holds (yours included). */
+export async function refreshStatuses(): Promise<void> {
+    const ids = Object.keys(getState().users);
+    for (let i = 0; i < ids.length; i += STATUS_BATCH) receiveStatuses(await client.statusesByIds(ids.slice(i, i + STATUS_BATCH)));
+}
+
+/** A timed do-not-disturb ends without an event: ask again when it should have. */
+function scheduleDndEnd(mine: Status): void {
+    clearTimeout(dndTimer);
+    const end = mine.status === 'dnd' ? (mine.dnd_end_time ?? 0) * 1000 : 0;
+    if (end) dndTimer = setTimeout(() => void refreshMyStatus(), Math.min(Math.max(end - Date.now() + 1000, 0), 2 ** 31 - 1));
+}
+
+/** One person's status now (a profile card asks when it opens). */
+export async function refreshStatus(userId: string): Promise<void> {
+    receiveStatuses([await client.status(userId)]);
+}
+
+async function refreshMyStatus(): Promise<void> {
+    const me = getState().me;
+    if (me) await refreshStatus(me.id);
+}
+
+/** Set your status; a do-not-disturb may end at `dndEndTime` (seconds, 0: until changed). */
+export async function setMyStatus(status: Status['status'], dndEndTime = 0): Promise<void> {
+    const me = getState().me;
+    if (me) receiveStatuses([await client.setStatus(me.id, status, dndEndTime)]);
+}
+
+function startStatusPolling(): void {
+    clearInterval(statusTimer);
+    statusTimer = setInterval(() => void refreshStatuses().catch(() => undefined), STATUS_POLL_MS);
+    void refreshMyStatus().catch(() => undefined);
 }
 
 // ---------- session ----------
@@ -62,11 +115,14 @@ export async function start(me: User): Promise<void> {
         onFreshConnection: () => void resync(),
     });
     socket.connect();
+    startStatusPolling();
 }
 
 export async function logout(): Promise<void> {
     socket?.close();
     socket = null;
+    clearInterval(statusTimer);
+    clearTimeout(dndTimer);
     // The state is replaced at the next start; clearing it here would pull it from under the mounted views.
     await client.logout().catch(() => undefined);
 }
@@ -180,6 +236,7 @@ export async function resync(): Promise<void> {
     }
     if (viewing) markRead(viewing);
     void loadThreads();
+    void refreshStatuses().catch(() => undefined);
 }
 
 // ---------- posting ----------
@@ -419,7 +476,11 @@ function applyEvent(ev: WsEvent): void {
             break;
         }
         case 'status_change':
-            update((st) => ({statuses: {...st.statuses, [String(ev.data.user_id)]: String(ev.data.status)}}));
+            if (String(ev.data.user_id) === me.id && ev.data.status !== 'dnd') clearTimeout(dndTimer);
+            update((st) => ({
+                statuses: {...st.statuses, [String(ev.data.user_id)]: String(ev.data.status)},
+                ...(String(ev.data.user_id) === me.id && ev.data.status !== 'dnd' ? {dndEndTime: 0} : {}),
+            }));
             break;
         case 'user_updated': {
             const user = ev.data.user as User;

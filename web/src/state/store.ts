@@ -20,6 +20,8 @@ export interface AppState {
     members: Record<string, ChannelMember>;
     users: Record<string, User>;
     statuses: Record<string, string>;
+    /** When your do-not-disturb ends, in seconds (0: no end, or not in do-not-disturb). */
+    dndEndTime: number;
     /** Preferences by `category:name`. */
     prefs: Record<string, string>;
     posts: PostsState;
@@ -48,6 +50,7 @@ export const initialState = (): AppState => ({
     members: {},
     users: {},
     statuses: {},
+    dndEndTime: 0,
     prefs: {},
     posts: emptyPosts(),
     openedAt: {},
