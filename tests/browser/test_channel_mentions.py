@@ -22,6 +22,10 @@ async def test_channel_wide_mention_asks_first_in_a_large_channel(pages: Pages, 
         await box.press("Enter")
         await expect(question).to_be_visible()
         await expect(question.get_by_role("button", name="Send")).to_be_focused()
+        await page.keyboard.press("Tab")  # the focus stays in the question: Send is last, Cancel first
+        await expect(question.get_by_role("button", name="Cancel")).to_be_focused()
+        await page.keyboard.press("Shift+Tab")
+        await expect(question.get_by_role("button", name="Send")).to_be_focused()
         await assert_accessible(page, "channel-wide question")
         await page.keyboard.press("Escape")  # declined: nothing sent, nothing lost, and the box has the focus back
         await expect(question).to_have_count(0)

@@ -72,7 +72,16 @@ export const PostItem = memo(function PostItem({post, continuation, ctx, onReply
 
     return (
         <article className={classes.join(' ')} id={'post-' + post.id} data-post-id={post.id} aria-label={t('post.label', {name: displayName(user), time: fmt.full(post.create_at)})}>
-            <div className="post-gutter">{continuation ? <span className="post-time hover-time">{fmt.time(post.create_at)}</span> : <Avatar userId={post.user_id} />}</div>
+            <div className="post-gutter">
+                {continuation ? (
+                    <span className="post-time hover-time">{fmt.time(post.create_at)}</span>
+                ) : (
+                    // The name beside it is the keyboard's way to the same card.
+                    <button type="button" className="avatar-button" tabIndex={-1} aria-hidden="true" onClick={(e) => openProfile(post.user_id, e.currentTarget)}>
+                        <Avatar userId={post.user_id} />
+                    </button>
+                )}
+            </div>
             <div className="post-body">
                 {!continuation && (
                     <header className="post-head">
