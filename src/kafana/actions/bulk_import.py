@@ -94,6 +94,11 @@ class Source:
         raise KeyError(path)
 
 
+def count_lines(path: Path) -> int:
+    """How many lines an import has (its progress is a share of them); reads the file once."""
+    return sum(1 for line in Source(path).lines() if line.strip())
+
+
 async def import_bulk(svc: Services, path: Path, *, report: Callable[[ImportProgress], None] | None = None) -> ImportProgress:
     source = Source(path)
     return await import_lines(svc, source, source.lines(), report=report)

@@ -25,7 +25,7 @@ from kafana.access import (
     system_permissions,
     team_permissions,
 )
-from kafana.actions import push
+from kafana.actions import audit, push
 from kafana.actions.context import Actor, Services
 from kafana.actions.member_roles import RoleChange, apply_role_change
 from kafana.actions.posts import create_system_post_txn
@@ -639,6 +639,56 @@ async def do_restore_channel(svc: Services, actor: Actor, channel_id: str) -> Ch
         await _fresh(uow, channel)
         uow.emit(_archive_event(channel, "channel_restored"))
     return channel
+
+
+MEMBERS_OUTSIDE_TEAM = AppError(
+    400, "app.channel.move_channel.members_do_not_match.error", "Some members of the channel are not in the team; move it with force to remove them."
+)
+
+
+async def do_move_channel(svc: Services, actor: Actor, channel_id: str, team_id: str, *, force: bool = False) -> Channel:
+    """POST /channels/{id}/move (manage_system): the channel, its history and its members go to another team.
+    Members who are not in that team block the move, or with `force` are removed from the channel first."""
+    if not has_system_permission(actor, "manage_system"):
+        raise forbidden()
+    async with svc.db.write() as uow:
+        channel = (await access_channel(uow.session, actor, channel_id)).channel
+        team = (await access_team(uow.session, actor, team_id)).team
+        if channel.is_direct or channel.name == DEFAULT_CHANNEL:
+            raise bad_request("api.channel.move_channel.type.invalid", "Direct messages, group messages and a team's default channel cannot move.")
+        if team.delete_at:
+            raise bad_request("api.channel.move_channel.team_archived.app_error", "The team is archived.")
+        if channel.team_id == team.id:
+            return channel
+        if await channels_store.get_channel_by_name(uow.session, team.id, channel.name) is not None:
+            raise NAME_EXISTS
+        outside = await channels_store.members_outside_team(uow.session, channel.id, team.id)
+        if outside and not force:
+            raise MEMBERS_OUTSIDE_TEAM
+        by = actor.user
+        for user in await users_store.get_users_by_ids(uow.session, outside):
+            member = await channels_store.get_channel_member(uow.session, channel.id, user.id)
+            if member is not None:
+                await remove_member_txn(uow, channel, member, user, by=by)
+        await _fresh(uow, channel)
+        old_team = channel.team_id
+        channel.team_id, channel.update_at = team.id, now_ms()
+        audit.record_txn(uow, svc, "move_channel", actor=actor, target_id=channel.id, old_team_id=old_team, new_team_id=team.id, removed=len(outside))
+        # Clients drop it from the old team's sidebar and show it in the new one's.
+        uow.emit(to_team(old_team, "channel_deleted", {"channel_id": channel.id, "delete_at": 0}))
+        uow.emit(_channel_updated(channel))
+    return channel
+
+
+async def search_all_channels(
+    svc: Services, actor: Actor, term: str, *, team_ids: Sequence[str] = (), deleted: bool | None = False, offset: int = 0, limit: int = 100
+) -> list[tuple[Channel, Team]]:
+    """GET /channels and POST /channels/search (the system console): every team's channels, private ones
+    included, for system admins only (A16)."""
+    if not has_system_permission(actor, "manage_system"):
+        raise forbidden()
+    async with svc.db.read() as db:
+        return await channels_store.search_all_channels(db, term.strip(), team_ids=team_ids, deleted=deleted, offset=offset, limit=limit)
 
 
 # Members --------------------------------------------------------------------------------------------------

@@ -11,7 +11,7 @@ from kafana.api.body import read_id_list, read_json, read_object, read_role_chan
 from kafana.api.deps import ActorDep, Paging, ServicesDep, Timestamp, check_id, resolve_user_id
 from kafana.api.responses import JSON, created, ok
 from kafana.lib.errors import invalid_param
-from kafana.models import Channel
+from kafana.models import Channel, Team
 
 # The channel object's fields and their JSON types: a wrong type is a 400 even where a call ignores the field.
 CHANNEL_FIELDS: dict[str, type] = {"id": str, "team_id": str, "name": str, "display_name": str, "type": str, "header": str, "purpose": str, "creator_id": str}
@@ -108,6 +108,41 @@ async def update_channel_privacy(channel_id: str, request: Request, svc: Service
     body = await read_object(request)
     channel = await channels.do_set_privacy(svc, actor, check_id(channel_id, "channel_id"), body.str("privacy", required=True))
     return JSON(channel.to_api())
+
+
+@router.post("/channels/{channel_id}/move")
+async def move_channel(channel_id: str, request: Request, svc: ServicesDep, actor: ActorDep) -> JSON:
+    body = await read_object(request)
+    team_id = check_id(body.str("team_id", required=True), "team_id")
+    return JSON((await channels.do_move_channel(svc, actor, check_id(channel_id, "channel_id"), team_id, force=body.bool("force"))).to_api())
+
+
+def _with_team(found: list[tuple[Channel, Team]]) -> JSON:
+    """Mattermost's ChannelWithTeamData."""
+    return JSON([{**c.to_api(), "team_display_name": t.display_name, "team_name": t.name, "team_update_at": t.update_at} for c, t in found])
+
+
+@router.get("/channels")
+async def get_all_channels(svc: ServicesDep, actor: ActorDep, paging: Paging, include_deleted: bool = False) -> JSON:
+    offset, limit = paging
+    return _with_team(await channels.search_all_channels(svc, actor, "", deleted=None if include_deleted else False, offset=offset, limit=limit))
+
+
+@router.post("/channels/search")
+async def search_all_channels(request: Request, svc: ServicesDep, actor: ActorDep) -> JSON:
+    """The system console's channel search (every team, private channels too); `deleted` lists archived ones."""
+    body = await read_object(request)
+    page, per_page = max(body.int("page"), 0), min(max(body.int("per_page", 100), 1), 200)
+    found = await channels.search_all_channels(
+        svc,
+        actor,
+        body.str("term", max_len=64),
+        team_ids=[check_id(t, "team_ids") for t in body.str_list("team_ids", max_items=100)],
+        deleted=True if body.bool("deleted") else (None if body.bool("include_deleted") else False),
+        offset=min(page, MAX_PAGE) * per_page,
+        limit=per_page,
+    )
+    return _with_team(found)
 
 
 @router.delete("/channels/{channel_id}")

@@ -7,16 +7,15 @@ import json
 import zipfile
 from collections.abc import Awaitable, Callable
 from pathlib import Path
-from typing import Annotated, Any, TypeVar
+from typing import Annotated, Any
 
 import typer
 
 from kafana.actions.context import Services
-from kafana.actions.live_settings import do_reload
-from kafana.config import Settings, load_settings
-from kafana.db import Database
-from kafana.db.migrate import upgrade
-from kafana.lib.errors import AppError
+from kafana.actions.job_runs import IMPORT_COUNTS
+from kafana.cli.admin import admin_app
+from kafana.cli.common import ConfigFile, DataDir, prepare, run_with_services, settings_for
+from kafana.config import Settings
 
 app = typer.Typer(no_args_is_help=True, help="Kafana, a team chat server that speaks the Mattermost API v4.")
 db_app = typer.Typer(no_args_is_help=True, help="Database maintenance.")
@@ -26,9 +25,6 @@ config_app = typer.Typer(no_args_is_help=True, help="Inspect settings.")
 retention_app = typer.Typer(no_args_is_help=True, help="Data retention.")
 export_app = typer.Typer(no_args_is_help=True, help="Export data.")
 import_app = typer.Typer(no_args_is_help=True, help="Import data.")
-admin_app = typer.Typer(no_args_is_help=True, help="Administer a server (as the system).")
-admin_settings_app = typer.Typer(no_args_is_help=True, help="Settings that change without a restart.")
-admin_app.add_typer(admin_settings_app, name="settings")
 bridge_app = typer.Typer(no_args_is_help=True, help="Bridges to IRC, Telegram and Discord (a running server picks changes up within seconds).")
 bridge_add_app = typer.Typer(no_args_is_help=True, help="Map a remote channel to a Kafana channel.")
 bridge_app.add_typer(bridge_add_app, name="add")
@@ -41,39 +37,6 @@ app.add_typer(export_app, name="export")
 app.add_typer(import_app, name="import")
 app.add_typer(admin_app, name="admin")
 app.add_typer(bridge_app, name="bridge")
-
-T = TypeVar("T")
-DataDir = Annotated[Path | None, typer.Option("--data-dir", help="Where the SQLite database and files live.")]
-ConfigFile = Annotated[Path | None, typer.Option("--config", help="A TOML settings file.")]
-
-
-def settings_for(data_dir: Path | None, config: Path | None, **overrides: Any) -> Settings:
-    return load_settings(config, data_dir=data_dir, **overrides)
-
-
-async def prepare(settings: Settings) -> None:
-    """Create the data directory and bring the schema up to date."""
-    settings.data_dir.mkdir(parents=True, exist_ok=True)
-    typer.echo("Migrating the database…", err=True)
-    await upgrade(settings.effective_database_url)
-
-
-def run_with_services(settings: Settings, fn: Callable[[Services], Awaitable[T]]) -> T:
-    async def runner() -> T:
-        await prepare(settings)
-        db = Database(settings.effective_database_url, sqlite_synchronous=settings.sqlite_synchronous, search_timeout_ms=settings.search_timeout_ms)
-        try:
-            svc = Services(settings=settings, db=db)
-            await do_reload(svc)  # the live settings' overrides, as the server applies them
-            return await fn(svc)
-        finally:
-            await db.dispose()
-
-    try:
-        return asyncio.run(runner())
-    except AppError as exc:
-        typer.echo(f"error: {exc.message} ({exc.id})", err=True)
-        raise typer.Exit(1) from None
 
 
 @app.command()
@@ -190,10 +153,10 @@ def export_bulk(
     typer.echo(f"Exported {done.lines} lines ({done.posts} posts, {done.files} files) to {target}")
 
 
-def _import_summary(done: Any) -> str:
+def _import_summary(n: dict[str, int]) -> str:
     return (
-        f"Imported {done.teams} teams, {done.channels} channels, {done.users} users, {done.posts} posts, {done.reactions} reactions, "
-        f"{done.files} files ({done.skipped} posts were already there)."
+        f"Imported {n['teams']} teams, {n['channels']} channels, {n['users']} users, {n['posts']} posts, {n['reactions']} reactions, "
+        f"{n['files']} files ({n['skipped']} posts were already there)."
     )
 
 
@@ -213,7 +176,7 @@ def _run_import(settings: Settings, work: Callable[[Services, Callable[[Any], No
         typer.echo(f"\nerror: {exc}", err=True)
         raise typer.Exit(1) from None
     typer.echo("", err=True)
-    typer.echo(_import_summary(done))
+    typer.echo(_import_summary({k: getattr(done, k) for k in IMPORT_COUNTS}))
 
 
 @import_app.command("bulk")
@@ -222,10 +185,31 @@ def import_bulk(
     data_dir: DataDir = None,
     config: ConfigFile = None,
 ) -> None:
-    """Import Mattermost's bulk format. Safe to run again: what is already there is skipped."""
-    from kafana.actions.bulk_import import import_bulk as run
+    """Import Mattermost's bulk format as an `import_process` job (the console's job list shows its progress).
+    Safe to run again: what is already there is skipped."""
+    from kafana.actions.job_runs import do_run_job
+    from kafana.models import BackgroundJob
+    from kafana.models.actor import SYSTEM
 
-    _run_import(settings_for(data_dir, config), lambda svc, show: run(svc, source, report=show))
+    def show(job: BackgroundJob) -> None:
+        n = job.to_api()["data"]
+        typer.echo(
+            f"\rline {n.get('line_number', '0')}: {n.get('users', '0')} users, {n.get('channels', '0')} channels, {n.get('posts', '0')} posts",
+            nl=False,
+            err=True,
+        )
+
+    if not source.is_file():
+        typer.echo(f"error: {source} is not a file", err=True)
+        raise typer.Exit(1)
+    data = {"import_file": str(source.resolve())}
+    job = run_with_services(settings_for(data_dir, config), lambda svc: do_run_job(svc, SYSTEM, "import_process", data, report=show))
+    done = job.to_api()["data"]
+    if job.status != "success":
+        typer.echo(f"\nerror: {done.get('error', job.status)} (what came before it is imported; fix the line and run again)", err=True)
+        raise typer.Exit(1)
+    typer.echo("", err=True)
+    typer.echo(_import_summary({k: int(done.get(k, 0)) for k in IMPORT_COUNTS}))
 
 
 @import_app.command("slack")
@@ -240,64 +224,6 @@ def import_slack(
     from kafana.actions.slack_import import import_slack as run
 
     _run_import(settings_for(data_dir, config), lambda svc, show: run(svc, source, team, display_name=display_name, report=show))
-
-
-@admin_settings_app.command("get")
-def admin_settings_get(
-    name: Annotated[str | None, typer.Argument(help="One setting; all live settings when left out.")] = None,
-    data_dir: DataDir = None,
-    config: ConfigFile = None,
-) -> None:
-    """Print the live settings: value, and `(overridden; default …)` where the console or `set` changed one."""
-    from kafana.actions.live_settings import list_settings
-    from kafana.models.actor import SYSTEM
-
-    async def get(svc: Services) -> list[dict[str, Any]]:
-        return list_settings(svc, SYSTEM)
-
-    for item in run_with_services(settings_for(data_dir, config), get):
-        if name in (None, item["name"]):
-            note = f"  (overridden; default {json.dumps(item['default'])})" if item["overridden"] else ""
-            typer.echo(f"{item['name']} = {json.dumps(item['value'])}{note}")
-
-
-@admin_settings_app.command("set")
-def admin_settings_set(
-    name: Annotated[str, typer.Argument(help="A live setting (see `kafana admin settings get`).")],
-    value: Annotated[str | None, typer.Argument(help="The new value; leave out with --reset.")] = None,
-    reset: Annotated[bool, typer.Option("--reset", help="Remove the override: back to the file/environment value.")] = False,
-    data_dir: DataDir = None,
-    config: ConfigFile = None,
-) -> None:
-    """Override a live setting; running servers apply it within seconds. Audited as done by the system."""
-    from kafana.actions.live_settings import do_update
-    from kafana.models.actor import SYSTEM
-
-    if (value is None) != reset:
-        raise typer.BadParameter("give a value, or --reset")
-    listing = run_with_services(settings_for(data_dir, config), lambda svc: do_update(svc, SYSTEM, {name: value}))
-    [item] = [i for i in listing if i["name"] == name]
-    typer.echo(f"{name} = {json.dumps(item['value'])}")
-
-
-@admin_app.command("stats")
-def admin_stats(
-    team_id: Annotated[str, typer.Option("--team-id", help="Count one team only.")] = "",
-    data_dir: DataDir = None,
-    config: ConfigFile = None,
-) -> None:
-    """Print the server statistics (as the admin console's) and posts per day over the last 30 days."""
-    from kafana.actions.analytics import get_analytics
-    from kafana.models.actor import SYSTEM
-
-    async def stats(svc: Services) -> tuple[list[dict[str, object]], list[dict[str, object]]]:
-        return await get_analytics(svc, SYSTEM, "standard", team_id), await get_analytics(svc, SYSTEM, "post_counts_day", team_id)
-
-    standard, per_day = run_with_services(settings_for(data_dir, config), stats)
-    for row in standard:
-        typer.echo(f"{row['name']}: {row['value']}")
-    for row in per_day:
-        typer.echo(f"posts on {row['name']}: {row['value']}")
 
 
 ChannelRef = Annotated[str, typer.Option("--channel", help="The Kafana channel: TEAM/CHANNEL (URL names).")]

@@ -9,7 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 from sqlalchemy.sql.expression import Exists
 
-from kafana.models import Channel, ChannelMember, TeamMember, User
+from kafana.models import Channel, ChannelMember, Team, TeamMember, User
 from kafana.store import NO_SYNC
 from kafana.store.dialect import ilike_contains, ilike_prefix
 
@@ -235,3 +235,26 @@ async def channel_mates(session: AsyncSession, user_id: str) -> set[str]:
     mine = select(ChannelMember.channel_id).where(ChannelMember.user_id == user_id)
     stmt = select(ChannelMember.user_id).where(ChannelMember.channel_id.in_(mine)).distinct()
     return set((await session.execute(stmt)).scalars()) | {user_id}
+
+
+async def search_all_channels(
+    session: AsyncSession, term: str, *, team_ids: Sequence[str] = (), deleted: bool | None = False, offset: int = 0, limit: int = 100
+) -> list[tuple[Channel, Team]]:
+    """Public and private channels of every team (or of `team_ids`) whose name or display name contains `term`,
+    with their team: the system console's list. `deleted`: archived only (True), live only (False), both (None)."""
+    stmt = select(Channel, Team).join(Team, Team.id == Channel.team_id).where(Channel.type.in_(["O", "P"]))
+    if term:
+        stmt = stmt.where(or_(ilike_contains(Channel.name, term), ilike_contains(Channel.display_name, term)))
+    if team_ids:
+        stmt = stmt.where(Channel.team_id.in_(list(team_ids)))
+    if deleted is not None:
+        stmt = stmt.where((Channel.delete_at != 0) if deleted else (Channel.delete_at == 0))
+    stmt = stmt.order_by(Team.display_name, Channel.display_name, Channel.id).offset(offset).limit(limit)
+    return [(channel, team) for channel, team in (await session.execute(stmt)).all()]
+
+
+async def members_outside_team(session: AsyncSession, channel_id: str, team_id: str) -> list[str]:
+    """The channel's members who are not active members of `team_id` (a channel moving there would lose them)."""
+    in_team = exists().where(TeamMember.team_id == team_id, TeamMember.user_id == ChannelMember.user_id, TeamMember.delete_at == 0)
+    stmt = select(ChannelMember.user_id).where(ChannelMember.channel_id == channel_id, ~in_team).order_by(ChannelMember.user_id)
+    return list((await session.execute(stmt)).scalars())
