@@ -15,12 +15,14 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
+from kafana.actions import job_runs
 from kafana.actions.bulk_export import export_bulk
 from kafana.actions.bulk_import import ImportFailed, import_bulk
 from kafana.actions.context import Services
 from kafana.db import Database
 from kafana.db.migrate import upgrade
 from kafana.models import Channel, ChannelMember, Emoji, FileInfo, FileSearch, Post, Preference, Reaction, Team, TeamMember, User
+from kafana.models.actor import SYSTEM
 from tests.conftest import PG_ADMIN_URL, Template, _pg_admin
 from tests.conftest import test_settings as settings_for
 from tests.files import images
@@ -214,6 +216,11 @@ async def test_the_commands_show_progress(admin: Api, anon: Api, services: Servi
     assert "2 users" in out and "(0 posts were already there)" in out
     out, _ = await run_kafana(empty_server, "import", "bulk", str(archive))
     assert " 0 posts," in out
+    # Each run is an import_process job, as the console's job list shows it.
+    again, first = await job_runs.list_jobs(empty_server, SYSTEM, "import_process", 0, 10)
+    assert first.status == again.status == "success" and first.progress == 100
+    assert int(first.to_api()["data"]["posts"]) >= 3 and again.to_api()["data"]["skipped"] == first.to_api()["data"]["posts"]
+    assert first.to_api()["data"]["import_file"] == str(archive.resolve())
 
 
 async def test_private_talk_stays_out_unless_asked_for(admin: Api, anon: Api, services: Services, tmp_path: Path) -> None:

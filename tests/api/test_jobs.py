@@ -3,6 +3,7 @@ scheduler's runs are recorded too. The runner job is called directly (no waiting
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 import pytest
@@ -10,6 +11,7 @@ import pytest
 from kafana.actions import job_runs
 from kafana.actions.context import Services
 from kafana.lib.clock import now_ms
+from kafana.store import job_runs as store
 from kafana.workers.jobs import default_jobs
 from tests.helpers import Api
 from tests.openapi import check_shape, load_spec
@@ -94,3 +96,51 @@ async def test_only_admins_and_known_types(admin: Api, anon: Api) -> None:
     await bob.post(f"/jobs/{job['id']}/cancel", expect=403)
     await admin.get("/jobs/" + "x" * 26, expect=404)
     assert (await admin.get(f"/jobs/{job['id']}"))["status"] == "pending"
+
+
+async def claimed_by_a_node_that_died(services: Services, job_id: str, at: int) -> None:
+    """What a node leaves behind when it is killed right after claiming a run: `in_progress`, no more records."""
+    async with services.db.write() as uow:
+        assert await store.change_status(uow.session, job_id, ["pending"], "in_progress", at, start_at=at)
+
+
+async def test_a_run_whose_node_died_is_taken_over_once_its_lease_expires(admin: Api, team: dict[str, Any], services: Services) -> None:
+    """F9: the node running retention is killed; another node's runner runs it again once the run has had no
+    progress record for STALE_SECONDS, and it finishes what the dead one left (clock given to the runner)."""
+    await keep_90_days(admin)
+    channel = await admin.create_channel(team, "history")
+    old = await admin.post("/posts", {"channel_id": channel["id"], "message": "long ago", "create_at": now_ms() - 100 * DAY}, expect=201)
+    job = await admin.post("/jobs", {"type": "data_retention"}, expect=201)
+    died_at = now_ms()
+    await claimed_by_a_node_that_died(services, job["id"], died_at)
+
+    lease_ms = int(job_runs.STALE_SECONDS * 1000)
+    assert await job_runs.do_run_pending(services, died_at + lease_ms - 1) == 0  # its node may still be working
+    assert (await admin.get(f"/jobs/{job['id']}"))["status"] == "in_progress"
+    await admin.get(f"/posts/{old['id']}")
+
+    assert await job_runs.do_run_pending(services, died_at + lease_ms + 1) == 1
+    done = await admin.get(f"/jobs/{job['id']}")
+    assert done["status"] == "success" and done["data"]["posts_deleted"] == "1"
+    await admin.get(f"/posts/{old['id']}", expect=404)
+    assert await job_runs.do_run_pending(services, died_at + 2 * lease_ms) == 0  # finished: nobody runs it again
+
+
+async def test_a_cancel_asked_of_a_dead_node_ends_the_run(admin: Api, services: Services) -> None:
+    job = await admin.post("/jobs", {"type": "data_retention"}, expect=201)
+    died_at = now_ms()
+    await claimed_by_a_node_that_died(services, job["id"], died_at)
+    await admin.post(f"/jobs/{job['id']}/cancel")
+    assert (await admin.get(f"/jobs/{job['id']}"))["status"] == "cancel_requested"
+    assert await job_runs.do_run_pending(services, now_ms() + int(job_runs.STALE_SECONDS * 1000) + 1) == 0
+    assert (await admin.get(f"/jobs/{job['id']}"))["status"] == "canceled"
+
+
+async def test_two_nodes_take_a_dead_run_over_once(admin: Api, services: Services) -> None:
+    job = await admin.post("/jobs", {"type": "data_retention"}, expect=201)
+    died_at = now_ms()
+    await claimed_by_a_node_that_died(services, job["id"], died_at)
+    later = died_at + int(job_runs.STALE_SECONDS * 1000) + 1
+    ran = await asyncio.gather(job_runs.do_run_pending(services, later), job_runs.do_run_pending(services, later))
+    assert sorted(ran) == [0, 1]
+    assert (await admin.get(f"/jobs/{job['id']}"))["status"] == "success"

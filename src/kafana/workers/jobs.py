@@ -31,7 +31,7 @@ def default_jobs(svc: Services, connected: Callable[[], Sequence[str]]) -> list[
         await job_runs.do_scheduled_retention(svc, now)
 
     async def run_pending_jobs(now: int) -> None:
-        await job_runs.do_run_pending(svc)
+        await job_runs.do_run_pending(svc, now)
 
     async def end_suspensions(now: int) -> None:
         await moderation.do_end_suspensions(svc, now)
