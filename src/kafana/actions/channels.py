@@ -653,6 +653,8 @@ async def do_move_channel(svc: Services, actor: Actor, channel_id: str, team_id:
         raise forbidden()
     async with svc.db.write() as uow:
         channel = (await access_channel(uow.session, actor, channel_id)).channel
+        if not is_valid_id(team_id):
+            raise invalid_param("team_id")
         team = (await access_team(uow.session, actor, team_id)).team
         if channel.is_direct or channel.name == DEFAULT_CHANNEL:
             raise bad_request("api.channel.move_channel.type.invalid", "Direct messages, group messages and a team's default channel cannot move.")
