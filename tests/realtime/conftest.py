@@ -10,51 +10,25 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
-import socket
-from collections.abc import AsyncIterator, Callable, Iterator
+from collections.abc import AsyncIterator, Callable
 from typing import Any
 
 import pytest
-import uvicorn
 from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed
 
 from kafana.main import WEBSOCKET_SERVER_OPTIONS
 from kafana.realtime import Hub
 from tests.helpers import Api
+from tests.local_server import serve
 
 WAIT = 10.0  # seconds: the bound on every wait for a frame or a close
 
 
-class _QuietServer(uvicorn.Server):
-    """Leaves the test runner's signal handlers alone."""
-
-    @contextlib.contextmanager
-    def capture_signals(self) -> Iterator[None]:
-        yield
-
-
 @pytest.fixture
 async def ws_base(app: Any) -> AsyncIterator[str]:
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    sock.bind(("127.0.0.1", 0))
-    sock.listen(128)
-    port = sock.getsockname()[1]
-    config = uvicorn.Config(
-        app,
-        lifespan="off",
-        log_level="warning",
-        **WEBSOCKET_SERVER_OPTIONS,
-    )
-    server = _QuietServer(config)
-    task = asyncio.create_task(server.serve(sockets=[sock]))
-    try:
+    async with serve(app, **WEBSOCKET_SERVER_OPTIONS) as port:
         yield f"ws://127.0.0.1:{port}/api/v4/websocket"
-    finally:
-        server.should_exit = True
-        with contextlib.suppress(Exception):
-            await asyncio.wait_for(task, WAIT)
-        sock.close()
 
 
 @pytest.fixture
