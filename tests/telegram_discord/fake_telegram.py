@@ -50,7 +50,7 @@ class Sent:
 
 
 class FakeTelegram:
-    def __init__(self, token: str = "123456:TEST-token") -> None:
+    def __init__(self, token: str = "123456:AAF-fakeTokenForTheLocalBotApi_0123") -> None:
         self.token = token
         self.bot = {"id": 123456, "is_bot": True, "first_name": "Kafana", "username": "kafana_bot"}
         self.url = ""  # set while serving: the API base URL
@@ -62,6 +62,7 @@ class FakeTelegram:
         self.webhook: dict[str, str] = {}
         self.rate_limited: dict[str, list[int]] = {}  # method → retry_after of its next answers
         self.polls_to_drop = 0
+        self.closing = False
         self.poll_offsets: list[int] = []
         self._ids = itertools.count(1000)
         self._update_ids = itertools.count(1)
@@ -83,6 +84,9 @@ class FakeTelegram:
             finally:
                 if self._webhook_task is not None:
                     self._webhook_task.cancel()
+                async with self._changed:  # end the long polls, so that the server can stop at once
+                    self.closing = True
+                    self._changed.notify_all()
 
     # The test's side -------------------------------------------------------------------------------------
 
@@ -230,7 +234,7 @@ class FakeTelegram:
                 raise _Drop
             with contextlib.suppress(TimeoutError):
                 async with asyncio.timeout(timeout):
-                    await self._changed.wait_for(lambda: any(u["update_id"] >= self.confirmed for u in self.updates))
+                    await self._changed.wait_for(lambda: self.closing or any(u["update_id"] >= self.confirmed for u in self.updates))
             return [u for u in self.updates if u["update_id"] >= self.confirmed][:100]
 
     async def _m_setWebhook(self, params: dict[str, Any], upload: File | None) -> Any:

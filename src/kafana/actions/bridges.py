@@ -11,28 +11,35 @@ to its channel when the bridge is made.
 
 from __future__ import annotations
 
+import asyncio
 import json
 import re
+import tempfile
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from kafana.access import has_system_permission
 from kafana.actions import audit
 from kafana.actions.bots import add_bot_txn
 from kafana.actions.channels import add_member_txn
 from kafana.actions.context import Services
+from kafana.actions.files import Incoming, check_file_name, do_upload_files
 from kafana.actions.posts import PostDraft, create_post_txn, do_delete_post, do_patch_post
 from kafana.actions.teams import join_team_txn
+from kafana.files.sniff import SNIFF_BYTES
 from kafana.lib.clock import now_ms
 from kafana.lib.errors import AppError, bad_request, forbidden, not_found
 from kafana.lib.ids import is_valid_id, new_id
 from kafana.lib.validation import clean_text
 from kafana.links.safe_http import Refused, check_host, parse_networks
-from kafana.models import Bridge, Post, User
+from kafana.models import Bridge, FileInfo, Post, User
 from kafana.models.actor import Actor
 from kafana.store import bridges as bridges_store
 from kafana.store import channels as channels_store
+from kafana.store import files as files_store
 from kafana.store import posts as posts_store
 from kafana.store import teams as teams_store
 from kafana.store import users as users_store
@@ -96,7 +103,61 @@ async def _check_irc(svc: Services, config: dict[str, Any]) -> dict[str, Any]:
 
 
 # Each kind's config check: the config as stored (normalized), or a 400/422. Kinds without one store it as given.
-CONFIG_CHECKS: dict[str, Callable[[Services, dict[str, Any]], Awaitable[dict[str, Any]]]] = {"irc": _check_irc}
+# Telegram and Discord: the official services by default. Another base URL (tests' local fakes, a
+# self-hosted Telegram Bot API server) gets the same D10 check as an IRC server's address.
+TELEGRAM_HOSTS = frozenset({"api.telegram.org"})
+DISCORD_HOSTS = frozenset({"discord.com", "gateway.discord.gg"})
+TELEGRAM_TOKEN = re.compile(r"[0-9]{1,20}:[A-Za-z0-9_-]{20,100}")
+TELEGRAM_CHAT = re.compile(r"-?[0-9]{1,20}")
+DISCORD_SNOWFLAKE = re.compile(r"[0-9]{15,22}")
+
+
+async def check_service_url(svc: Services, url: str, official: frozenset[str], schemes: tuple[str, ...]) -> str:
+    """'' (the official service), an official host over TLS, or a URL whose host passes the D10 check."""
+    url = url.strip().rstrip("/")
+    if not url:
+        return ""
+    try:
+        parts = urlsplit(url)
+        port = parts.port
+    except ValueError:
+        raise _bad_config(f"{url!r} is not a URL.") from None
+    if parts.scheme not in schemes or not parts.hostname or parts.username or parts.password:
+        raise _bad_config(f"{url!r}: give a {' or '.join(schemes)} URL.")
+    if parts.hostname in official and parts.scheme in ("https", "wss"):
+        return url
+    await check_remote_address(svc, parts.hostname, port or (443 if parts.scheme in ("https", "wss") else 80))
+    return url
+
+
+async def _check_telegram(svc: Services, config: dict[str, Any]) -> dict[str, Any]:
+    """token (from @BotFather), chat_id (the group's numeric id, e.g. -1001234567890), optional api_url."""
+    token, chat_id = str(config.get("token", "")).strip(), str(config.get("chat_id", "")).strip()
+    if not TELEGRAM_TOKEN.fullmatch(token):
+        raise _bad_config("Give the bot's token as @BotFather shows it (digits:letters).")
+    if not TELEGRAM_CHAT.fullmatch(chat_id):
+        raise _bad_config(f"{chat_id!r} is not a Telegram chat id (a number, e.g. -1001234567890).")
+    api_url = await check_service_url(svc, str(config.get("api_url") or ""), TELEGRAM_HOSTS, ("https", "http"))
+    return {"token": token, "chat_id": chat_id, "api_url": api_url}
+
+
+async def _check_discord(svc: Services, config: dict[str, Any]) -> dict[str, Any]:
+    """token (the bot's), channel_id (the Discord channel's id), optional api_url and gateway_url."""
+    token, channel_id = str(config.get("token", "")).strip(), str(config.get("channel_id", "")).strip()
+    if not token or len(token) > 200 or any(c.isspace() for c in token):
+        raise _bad_config("Give the Discord bot's token.")
+    if not DISCORD_SNOWFLAKE.fullmatch(channel_id):
+        raise _bad_config(f"{channel_id!r} is not a Discord channel id (a long number).")
+    api_url = await check_service_url(svc, str(config.get("api_url") or ""), DISCORD_HOSTS, ("https", "http"))
+    gateway_url = await check_service_url(svc, str(config.get("gateway_url") or ""), DISCORD_HOSTS, ("wss", "ws"))
+    return {"token": token, "channel_id": channel_id, "api_url": api_url, "gateway_url": gateway_url}
+
+
+CONFIG_CHECKS: dict[str, Callable[[Services, dict[str, Any]], Awaitable[dict[str, Any]]]] = {
+    "irc": _check_irc,
+    "telegram": _check_telegram,
+    "discord": _check_discord,
+}
 
 
 def _check_admin(actor: Actor) -> None:
@@ -266,6 +327,38 @@ async def do_map_outbound(svc: Services, bridge_id: str, post_id: str, remote_id
 async def do_save_state(svc: Services, bridge_id: str, state: dict[str, Any]) -> None:
     async with svc.db.write() as uow:
         await bridges_store.set_state(uow.session, bridge_id, state)
+
+
+async def do_relay_upload(svc: Services, bridge_id: str, name: str, data: bytes) -> str:
+    """A file from the remote side, uploaded by the bridge's bot to its channel as any client's upload (type
+    sniffed, thumbnails and previews made, the size limit and quota applied); its id, for `Inbound.file_ids`.
+    '' when the bridge is gone."""
+    async with svc.db.read() as db:
+        found = await _bridge_and_bot(db, bridge_id)
+    if found is None:
+        return ""
+    bridge, bot = found
+    tmp_root = svc.settings.data_dir / "tmp"
+    tmp_root.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(prefix="bridge-", dir=tmp_root) as directory:
+        path = Path(directory) / "upload"
+        await asyncio.to_thread(path.write_bytes, data)
+        upload = Incoming(check_file_name(name or "file"), path, len(data), data[:SNIFF_BYTES])
+        infos = await do_upload_files(svc, Actor(bot), bridge.channel_id, [upload])
+    return infos[0].id
+
+
+async def read_relayed_file(svc: Services, bridge_id: str, file_id: str) -> tuple[FileInfo, bytes] | None:
+    """A file of a post in the bridge's own channel, with its bytes (up to `max_file_size`), to send to the
+    remote side; None for any other file."""
+    async with svc.db.read() as db:
+        bridge = await bridges_store.get_bridge(db, bridge_id)
+        info = await files_store.get_file(db, file_id) if is_valid_id(file_id) else None
+    if bridge is None or info is None or info.delete_at or not info.post_id or info.channel_id != bridge.channel_id:
+        return None
+    if info.size > svc.settings.max_file_size:
+        return None
+    return info, await svc.storage.read_bytes(info.path)
 
 
 # Outbound: a committed event, described for a remote network ------------------------------------------------

@@ -16,7 +16,7 @@ from kafana.actions import bridges as actions
 from kafana.actions.bridges import Inbound, Outbound
 from kafana.actions.context import Services
 from kafana.lib.tasks import cancel
-from kafana.models import Bridge
+from kafana.models import Bridge, FileInfo
 
 log = logging.getLogger(__name__)
 
@@ -50,6 +50,18 @@ class BridgeContext:
     async def remember(self, post_id: str, remote_ids: list[str]) -> None:
         """Record the remote messages a local post became."""
         await actions.do_map_outbound(self.svc, self.bridge_id, post_id, remote_ids)
+
+    async def upload(self, name: str, data: bytes) -> str:
+        """Store a remote file as the bridge's bot, in its channel: an id for `Inbound.file_ids` ('' when gone)."""
+        return await actions.do_relay_upload(self.svc, self.bridge_id, name, data)
+
+    async def read_file(self, file_id: str) -> tuple[FileInfo, bytes] | None:
+        """A file of a post in the bridge's channel and its bytes, to send to the remote side."""
+        return await actions.read_relayed_file(self.svc, self.bridge_id, file_id)
+
+    async def check_url(self, url: str, official: frozenset[str], schemes: tuple[str, ...]) -> None:
+        """D10 again at each connect (DNS may have changed since the bridge was added): raises AppError."""
+        await actions.check_service_url(self.svc, url, official, schemes)
 
     async def save_state(self, state: dict[str, Any]) -> None:
         """Keep the worker's cursor (kept across restarts and nodes)."""

@@ -173,8 +173,10 @@ class Gateway:
                     continue  # asked to reconnect (op 7 or 9): at once
             except GatewayFatal:
                 raise
-            except (OSError, TimeoutError, ConnectionClosed, InvalidHandshake, InvalidURI, ValueError, KeyError) as exc:
+            except (OSError, TimeoutError, ConnectionClosed, InvalidHandshake, InvalidURI) as exc:
                 log.info("discord gateway: connection lost (%s); reconnecting", exc.__class__.__name__)
+            except Exception:
+                log.exception("discord gateway: an event could not be handled; resuming, to have it again")
             finally:
                 self.ready.clear()
             await backoff.wait()
@@ -200,6 +202,11 @@ class Gateway:
                 return await self._read(ws, acked)
             except ConnectionClosed as closed:
                 self._closed(closed)
+                raise
+            except BaseException:
+                # A failed handler or a cancel: leave the session resumable (closing with 1000 would end it).
+                with contextlib.suppress(Exception):
+                    await asyncio.shield(ws.close(RESUMABLE_CLOSE, "going away"))
                 raise
             finally:
                 beat.cancel()

@@ -255,6 +255,34 @@ def bridge_add_irc(
     _add_bridge("irc", channel, irc, data_dir, config, f"IRC {irc_channel}")
 
 
+@bridge_add_app.command("telegram")
+def bridge_add_telegram(
+    token: Annotated[str, typer.Option(help="The bot's token from @BotFather (add the bot to the group; turn its privacy mode off).")],
+    chat_id: Annotated[str, typer.Option("--chat-id", help="The group's numeric chat id, e.g. -1001234567890.")],
+    channel: ChannelRef,
+    api_url: Annotated[str, typer.Option("--api-url", help="Another Bot API server (default https://api.telegram.org).")] = "",
+    data_dir: DataDir = None,
+    config: ConfigFile = None,
+) -> None:
+    """Bridge a Telegram group."""
+    _add_bridge("telegram", channel, {"token": token, "chat_id": chat_id, "api_url": api_url}, data_dir, config, f"Telegram {chat_id}")
+
+
+@bridge_add_app.command("discord")
+def bridge_add_discord(
+    token: Annotated[str, typer.Option(help="The Discord bot's token (it needs the Message Content intent).")],
+    discord_channel: Annotated[str, typer.Option("--discord-channel", help="The Discord channel's id.")],
+    channel: ChannelRef,
+    api_url: Annotated[str, typer.Option("--api-url", help="Another REST API base (default https://discord.com/api/v10).")] = "",
+    gateway_url: Annotated[str, typer.Option("--gateway-url", help="Another Gateway (default: the one the REST API names).")] = "",
+    data_dir: DataDir = None,
+    config: ConfigFile = None,
+) -> None:
+    """Bridge a Discord channel."""
+    discord = {"token": token, "channel_id": discord_channel, "api_url": api_url, "gateway_url": gateway_url}
+    _add_bridge("discord", channel, discord, data_dir, config, f"Discord {discord_channel}")
+
+
 @bridge_app.command("list")
 def bridge_list(data_dir: DataDir = None, config: ConfigFile = None) -> None:
     """Print the bridges (id, kind, channel id, enabled, settings without secrets)."""
