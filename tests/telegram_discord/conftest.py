@@ -37,6 +37,15 @@ async def wait_post(api: Api, channel_id: str, predicate: Callable[[dict[str, An
     raise AssertionError(f"{what} never appeared")
 
 
+async def wait_gone(api: Api, post_id: str) -> None:
+    """Until the post is deleted (404), polling the API until WAIT passes."""
+    async with asyncio.timeout(WAIT):
+        while True:
+            if (await api.http.get(f"/api/v4/posts/{post_id}", headers=api.headers())).status_code == 404:
+                return
+            await asyncio.sleep(0.05)
+
+
 def bridged(text: str) -> Callable[[dict[str, Any]], bool]:
     return lambda post: post["message"] == text and bool(post.get("props", {}).get("from_bridge"))
 

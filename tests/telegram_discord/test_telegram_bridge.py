@@ -118,9 +118,7 @@ async def test_edits_both_ways_and_local_deletes(admin: Api, channel: dict[str, 
     assert removed.params["message_id"] == copy.result["message_id"]
 
 
-async def test_a_429_is_waited_out_and_a_failed_poll_loses_nothing(
-    admin: Api, channel: dict[str, Any], telegram: FakeTelegram, bridge: dict[str, Any]
-) -> None:
+async def test_a_429_is_waited_out_and_a_failed_poll_loses_nothing(admin: Api, channel: dict[str, Any], telegram: FakeTelegram, bridge: dict[str, Any]) -> None:
     telegram.rate_limit("sendMessage", retry_after=1)
     await admin.post("/posts", {"channel_id": channel["id"], "message": "despite the limit"}, expect=201)
     await telegram.wait_sent(sent_text("admin: despite the limit"))
@@ -136,9 +134,7 @@ async def test_a_429_is_waited_out_and_a_failed_poll_loses_nothing(
     assert messages.count("before the outage") == messages.count("after the outage") == 1
 
 
-async def test_cli_adds_a_telegram_bridge_that_a_running_server_starts(
-    admin: Api, channel: dict[str, Any], telegram: FakeTelegram, services: Services
-) -> None:
+async def test_cli_adds_a_telegram_bridge_that_a_running_server_starts(admin: Api, channel: dict[str, Any], telegram: FakeTelegram, services: Services) -> None:
     args = ["--token", telegram.token, "--chat-id", str(CHAT), "--channel", "core/bridged", "--api-url", telegram.url]
     out, _ = await run_kafana(services, "bridge", "add", "telegram", *args, env={"KAFANA_OUTBOUND_ALLOWED_NETWORKS": "127.0.0.0/8"})
     assert out.startswith("Added telegram bridge")
