@@ -10,9 +10,10 @@ from typing import Any
 
 import pytest
 
-from kafana.bridges.discord_api import DiscordError, DiscordRest, Gateway, Upload
+from kafana.bridges.chat import split_text
+from kafana.bridges.discord_api import DiscordError, DiscordRest, Gateway
+from kafana.bridges.net import Upload
 from kafana.bridges.telegram_api import BotApi, TelegramError
-from kafana.bridges.telegram_api import Upload as TelegramUpload
 from tests.telegram_discord.fake_discord import FakeDiscord
 from tests.telegram_discord.fake_telegram import FakeTelegram
 
@@ -66,14 +67,14 @@ async def test_errors_other_than_429_raise(telegram: FakeTelegram) -> None:
     try:
         with pytest.raises(TelegramError) as raised:
             await wrong.get_me()
-        assert raised.value.code == 401
+        assert raised.value.status == 401
     finally:
         await wrong.aclose()
 
 
 async def test_files_go_up_as_multipart_and_come_down_by_file_path(telegram: FakeTelegram, bot: BotApi) -> None:
-    sent = await bot.send_file(str(CHAT), TelegramUpload("notes.txt", b"some notes", "text/plain"), caption="read this")
-    photo = await bot.send_file(str(CHAT), TelegramUpload("cat.png", b"\x89PNG fake", "image/png"))
+    sent = await bot.send_file(str(CHAT), Upload("notes.txt", b"some notes", "text/plain"), caption="read this")
+    photo = await bot.send_file(str(CHAT), Upload("cat.png", b"\x89PNG fake", "image/png"))
     assert [s.method for s in telegram.sent] == ["sendDocument", "sendPhoto"]
     assert telegram.sent[0].file_data == b"some notes" and telegram.sent[0].params["caption"] == "read this"
     said = await telegram.user_says(CHAT, telegram.person(7, "Ada"), "look", photo=b"jpeg bytes")
@@ -168,3 +169,11 @@ async def test_rest_sends_replies_files_edits_deletes_and_waits_out_429(discord:
         assert raised.value.status == 404
     finally:
         await rest.aclose()
+
+
+def test_long_text_is_split_at_spaces_within_the_limit() -> None:
+    words = " ".join(f"word{i}" for i in range(500))
+    pieces = split_text(words, 100)
+    assert all(len(p) <= 100 for p in pieces) and " ".join(pieces) == words
+    assert split_text("x" * 250, 100) == ["x" * 100, "x" * 100, "x" * 50]
+    assert split_text("", 100) == []

@@ -11,10 +11,9 @@ from typing import Any, ClassVar
 import httpx
 
 from kafana.actions.bridges import Outbound
-from kafana.bridges.backoff import Backoff
 from kafana.bridges.base import BridgeWorker
+from kafana.bridges.net import Backoff, Upload
 from kafana.lib.errors import AppError
-from kafana.models import FileInfo
 
 log = logging.getLogger(__name__)
 
@@ -57,6 +56,12 @@ class ChatWorker(BridgeWorker):
                 log.info("%s bridge %s: %s unreachable (%s); retrying", self.kind, self.ctx.bridge_id, self.kind, exc)
             await backoff.wait()
 
+    def transient(self, exc: Exception) -> bool:
+        """Worth retrying: the network was unreachable, overloaded, or still rate limiting (after the
+        client's own retries). Both clients' errors carry the HTTP `status`."""
+        status = int(getattr(exc, "status", 0))
+        return not isinstance(exc, self.Unavailable) or status == 429 or status >= 500
+
     async def _relay(self, out: Outbound) -> None:
         text = self.line(author_of(out), out.message)
         if out.event == "posted":
@@ -65,7 +70,11 @@ class ChatWorker(BridgeWorker):
             else:  # a thread whose root never reached the network: say what it answers
                 reply_to = ""
                 text = f"↪ {out.root_author}: {out.root_message[:SNIPPET]}\n{text}"
-            files = [found for file_id in out.post.get("file_ids") or [] if (found := await self.ctx.read_file(str(file_id))) is not None]
+            files = [
+                Upload(found[0].name, found[1], found[0].mime_type)
+                for file_id in out.post.get("file_ids") or []
+                if (found := await self.ctx.read_file(str(file_id))) is not None
+            ]
             remote_ids = await self.send(text if out.message or not files else "", reply_to, author_of(out), files)
             if remote_ids:
                 await self.ctx.remember(out.post_id, remote_ids)
@@ -102,16 +111,11 @@ class ChatWorker(BridgeWorker):
 
     @staticmethod
     @abstractmethod
-    def transient(exc: Exception) -> bool:
-        """Worth retrying: the network was unreachable, overloaded, or still rate limiting."""
-
-    @staticmethod
-    @abstractmethod
     def line(author: str, message: str) -> str:
         """A local message as the network shows it, with its author's name."""
 
     @abstractmethod
-    async def send(self, text: str, reply_to: str, author: str, files: list[tuple[FileInfo, bytes]]) -> list[str]:
+    async def send(self, text: str, reply_to: str, author: str, files: list[Upload]) -> list[str]:
         """Send text (split as needed) and files; the remote ids of the messages made."""
 
     @abstractmethod

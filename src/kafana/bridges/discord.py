@@ -20,9 +20,9 @@ from urllib.parse import urlsplit
 from kafana.actions.bridges import DISCORD_HOSTS, Inbound
 from kafana.bridges.base import BridgeContext
 from kafana.bridges.chat import ChatWorker, split_text
-from kafana.bridges.discord_api import API_URL, TEXT_LIMIT, DiscordError, DiscordRest, Gateway, Upload, same_origin
+from kafana.bridges.discord_api import API_URL, TEXT_LIMIT, DiscordError, DiscordRest, Gateway, same_origin
+from kafana.bridges.net import Upload
 from kafana.bridges.registry import register
-from kafana.models import FileInfo
 
 log = logging.getLogger(__name__)
 
@@ -97,20 +97,15 @@ class DiscordWorker(ChatWorker):
     # Outbound ----------------------------------------------------------------------------------------------
 
     @staticmethod
-    def transient(exc: Exception) -> bool:
-        return not isinstance(exc, DiscordError) or exc.status == 429 or exc.status >= 500
-
-    @staticmethod
     def line(author: str, message: str) -> str:
         name = f"**{author.translate(MARKDOWN)}**"
         return f"{name}: {message}" if message else name
 
-    async def send(self, text: str, reply_to: str, author: str, files: list[tuple[FileInfo, bytes]]) -> list[str]:
-        uploads = [Upload(info.name, data, info.mime_type) for info, data in files]
+    async def send(self, text: str, reply_to: str, author: str, files: list[Upload]) -> list[str]:
         pieces = split_text(text, TEXT_LIMIT) or [self.line(author, "")]
         sent = []
         for i, piece in enumerate(pieces):
-            attached = uploads if i == len(pieces) - 1 else []  # the files come with the last piece
+            attached = files if i == len(pieces) - 1 else []  # the files come with the last piece
             sent.append(await self.rest.send_message(self.channel_id, piece, reply_to=reply_to if i == 0 else "", files=attached))
         return [str(message["id"]) for message in sent]
 

@@ -21,7 +21,6 @@ import logging
 import random
 import time
 from collections.abc import Awaitable, Callable, Sequence
-from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
@@ -29,7 +28,7 @@ import httpx
 from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed, InvalidHandshake, InvalidURI
 
-from kafana.bridges.backoff import Backoff
+from kafana.bridges.net import Backoff, Upload
 
 log = logging.getLogger(__name__)
 
@@ -56,13 +55,6 @@ class DiscordError(Exception):
 
 class GatewayFatal(Exception):
     """The Gateway refused the bot for a reason reconnecting cannot fix (bad token, disallowed intents)."""
-
-
-@dataclass(frozen=True, slots=True)
-class Upload:
-    name: str
-    data: bytes
-    content_type: str
 
 
 class DiscordRest:

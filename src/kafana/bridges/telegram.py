@@ -21,12 +21,11 @@ from typing import Any, ClassVar
 import httpx
 
 from kafana.actions.bridges import TELEGRAM_HOSTS, Inbound
-from kafana.bridges.backoff import Backoff
 from kafana.bridges.base import BridgeContext
 from kafana.bridges.chat import ChatWorker, split_text
+from kafana.bridges.net import Backoff, Upload
 from kafana.bridges.registry import register
-from kafana.bridges.telegram_api import TEXT_LIMIT, BotApi, TelegramError, Upload
-from kafana.models import FileInfo
+from kafana.bridges.telegram_api import TEXT_LIMIT, BotApi, TelegramError
 
 log = logging.getLogger(__name__)
 
@@ -61,7 +60,7 @@ class TelegramWorker(ChatWorker):
             try:
                 updates = await self.api.get_updates(offset)
             except (httpx.HTTPError, TelegramError) as exc:
-                if isinstance(exc, TelegramError) and exc.code in NO_TOKEN:
+                if isinstance(exc, TelegramError) and exc.status in NO_TOKEN:
                     raise
                 log.info("telegram bridge %s: polling failed (%s); retrying", self.ctx.bridge_id, exc)
                 await backoff.wait()
@@ -111,18 +110,14 @@ class TelegramWorker(ChatWorker):
     # Outbound ----------------------------------------------------------------------------------------------
 
     @staticmethod
-    def transient(exc: Exception) -> bool:
-        return not isinstance(exc, TelegramError) or exc.code == 429 or exc.code >= 500
-
-    @staticmethod
     def line(author: str, message: str) -> str:
         return f"{author}: {message}" if message else author
 
-    async def send(self, text: str, reply_to: str, author: str, files: list[tuple[FileInfo, bytes]]) -> list[str]:
+    async def send(self, text: str, reply_to: str, author: str, files: list[Upload]) -> list[str]:
         reply = int(reply_to) if reply_to.isdigit() else None
         sent = [await self.api.send_message(self.chat_id, piece, reply_to=reply) for piece in split_text(text, TEXT_LIMIT)]
-        for info, data in files:
-            sent.append(await self.api.send_file(self.chat_id, Upload(info.name, data, info.mime_type), caption=author, reply_to=reply))
+        for file in files:
+            sent.append(await self.api.send_file(self.chat_id, file, caption=author, reply_to=reply))
         return [str(message["message_id"]) for message in sent]
 
     async def edit(self, remote_id: str, text: str) -> None:

@@ -12,10 +12,11 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-from dataclasses import dataclass
 from typing import Any
 
 import httpx
+
+from kafana.bridges.net import Upload
 
 log = logging.getLogger(__name__)
 
@@ -27,18 +28,11 @@ RATE_LIMIT_RETRIES = 5
 
 
 class TelegramError(Exception):
-    def __init__(self, method: str, code: int, description: str, retry_after: float = 0.0) -> None:
-        super().__init__(f"{method}: {code} {description}")
-        self.code = code
+    def __init__(self, method: str, status: int, description: str, retry_after: float = 0.0) -> None:
+        super().__init__(f"{method}: {status} {description}")
+        self.status = status
         self.description = description
         self.retry_after = retry_after
-
-
-@dataclass(frozen=True, slots=True)
-class Upload:
-    name: str
-    data: bytes
-    content_type: str
 
 
 class BotApi:
