@@ -61,7 +61,7 @@ test-sqlite: $(STAMP) $(NODE_STAMP) $(WEB_BUILD) $(BROWSER_STAMP)
 	$(BIN)/pytest -n 2 -q
 
 test-postgres: $(STAMP)
-	KAFANA_TEST_DATABASE=postgres $(BIN)/pytest -n 2 -q tests/store tests/actions tests/api tests/realtime tests/files tests/email tests/notify tests/search
+	KAFANA_TEST_DATABASE=postgres $(BIN)/pytest -n 2 -q tests/store tests/actions tests/api tests/realtime tests/files tests/email tests/notify tests/search tests/telegram_discord
 
 test: lint test-web test-sqlite test-postgres
 
