@@ -120,6 +120,17 @@ class Settings(BaseModel):
     # Outgoing fetches (link previews, the image proxy) refuse loopback, private, link-local… addresses.
     # Comma-separated networks listed here are allowed anyway: for tests and closed intranets only.
     outbound_allowed_networks: str = ""
+    # Integrations (Mattermost's EnableIncomingWebhooks, EnableOutgoingWebhooks, EnableCommands): each off
+    # answers 501. Webhooks and commands may show another name and picture than their creator's only when the
+    # overrides are on (EnablePostUsernameOverride, EnablePostIconOverride). Their callbacks go through the
+    # same address checks as link previews (outbound_allowed_networks is Mattermost's
+    # AllowedUntrustedInternalConnections) and are given `integration_timeout_seconds` in all.
+    enable_incoming_webhooks: bool = True
+    enable_outgoing_webhooks: bool = True
+    enable_commands: bool = True
+    enable_post_username_override: bool = False
+    enable_post_icon_override: bool = False
+    integration_timeout_seconds: float = Field(default=30.0, gt=0)
     # Mobile push: the Mattermost push proxy (e.g. https://push.mattermost.com or a self-hosted
     # mattermost-push-proxy). `push_id_only`: pushes carry ids only, the app fetches the text from the server.
     push_proxy_url: str = ""

@@ -23,12 +23,14 @@ from kafana.api import (
     bridges,
     categories,
     channels,
+    commands,
     email,
     emoji,
     errors,
     export,
     files,
     groups,
+    hooks,
     jobs,
     links,
     live_settings,
@@ -87,6 +89,8 @@ API_MODULES = (
     groups,
     notifications,
     bridges,
+    hooks,
+    commands,
 )
 
 
@@ -151,6 +155,7 @@ def create_app(settings: Settings, *, database: Database | None = None) -> FastA
         app.include_router(module.router, prefix="/api/v4")
     app.include_router(websocket.router, prefix="/api/v4")
     app.include_router(oauth.router)
+    app.include_router(hooks.incoming_router)
 
     app.add_api_route("/files/{file_id}/public", files.get_public_file, methods=["GET"], include_in_schema=False)
 

@@ -15,6 +15,7 @@ from typing import Any
 
 @dataclass
 class Received:
+    method: str
     path: str
     headers: dict[str, str]
     body: bytes
@@ -26,11 +27,13 @@ class Received:
 
 @dataclass
 class Receiver:
-    """Records every request; answers `status` (a test flips it to 503 for an outage) with `reply`."""
+    """Records every request (POST or GET); answers `status` (a test flips it to 503 for an outage) with
+    `reply`: JSON, or plain text when it is a string; `headers` are added to the answer (a redirect's Location)."""
 
     url: str = ""
     status: int = 200
-    reply: dict[str, Any] = field(default_factory=lambda: {"status": "OK"})
+    reply: dict[str, Any] | str = field(default_factory=lambda: {"status": "OK"})
+    headers: dict[str, str] = field(default_factory=dict)
     received: queue.Queue[Received] = field(default_factory=queue.Queue)
 
     async def next(self, seconds: float = 10.0) -> Received:
@@ -47,13 +50,19 @@ def serve(receiver: Receiver) -> Iterator[Receiver]:
         def do_POST(self) -> None:
             body = self.rfile.read(int(self.headers.get("Content-Length", "0")))
             status = receiver.status
-            payload = json.dumps(receiver.reply if status < 300 else {"status": "FAIL", "error": "down"}).encode()
+            reply = receiver.reply if status < 400 else {"status": "FAIL", "error": "down"}
+            text = isinstance(reply, str)
+            payload = reply.encode() if isinstance(reply, str) else json.dumps(reply).encode()
             self.send_response(status)
-            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Type", "text/plain" if text else "application/json")
             self.send_header("Content-Length", str(len(payload)))
+            for name, value in receiver.headers.items():
+                self.send_header(name, value)
             self.end_headers()
             self.wfile.write(payload)
-            receiver.received.put(Received(self.path, {k.lower(): v for k, v in self.headers.items()}, body, status))
+            receiver.received.put(Received(self.command, self.path, {k.lower(): v for k, v in self.headers.items()}, body, status))
+
+        do_GET = do_POST
 
         def log_message(self, format: str, *args: Any) -> None:
             pass

@@ -15,6 +15,7 @@ from typing import Any
 from sqlalchemy.exc import IntegrityError
 
 from kafana.access import ChannelAccess, access_channel, access_post, channel_permissions
+from kafana.actions import webhooks
 from kafana.actions.context import Services
 from kafana.actions.email_queue import queue_post_emails_txn
 from kafana.actions.link_previews import schedule_preview
@@ -64,9 +65,12 @@ class PostDraft:
     file_ids: list[str] = field(default_factory=list)
     pending_post_id: str = ""
     create_at: int = 0
-    type: str = ""
-    # Props the server itself sets (a bridge's remote author), kept whatever the actor; `props` are the client's.
+    type: str = ""  # set by the server only ("me", "slack_attachment"); clients cannot choose one
+    # Props the server itself sets (a bridge's remote author, a webhook's marks), kept whatever the actor;
+    # `props` are the client's. An `integration` (webhook, slash command) may post in a public channel of
+    # its author's team without joining it (create_post_public).
     server_props: dict[str, Any] = field(default_factory=dict)
+    integration: bool = False
 
 
 def check_message(message: str) -> str:
@@ -113,7 +117,9 @@ async def create_post_txn(uow: UnitOfWork, svc: Services, actor: Actor, draft: P
     access = await access_channel(db, actor, draft.channel_id)
     channel = access.channel
     permissions = channel_permissions(actor, access)
-    if "create_post" not in permissions or (access.member is None and not actor.is_admin):
+    as_member = "create_post" in permissions and (access.member is not None or actor.is_admin)
+    as_integration = draft.integration and channel.type == "O" and "create_post_public" in permissions
+    if not (as_member or as_integration):
         raise forbidden()
     if channel.delete_at:
         raise ARCHIVED
@@ -124,9 +130,18 @@ async def create_post_txn(uow: UnitOfWork, svc: Services, actor: Actor, draft: P
             raise bad_request("api.post.create_post.root_id.app_error", "Invalid root_id parameter.")
     now = now_ms()
     create_at = draft.create_at if (draft.create_at and actor.is_admin) else now
-    post = new_post(channel.id, actor.user_id, message, create_at, root_id=root.id if root else "", props=props, pending_post_id=draft.pending_post_id or None)
+    post = new_post(
+        channel.id,
+        actor.user_id,
+        message,
+        create_at,
+        root_id=root.id if root else "",
+        post_type=draft.type,
+        props=props,
+        pending_post_id=draft.pending_post_id or None,
+    )
     files = await attach_files(db, actor, post, draft.file_ids)
-    if not message.strip() and not files:
+    if not message.strip() and not files and not props.get("attachments"):
         raise bad_request("api.post.create_post.message_empty.app_error", "A post needs a message or files.")
     db.add(post)
     await db.flush()
@@ -148,6 +163,7 @@ async def create_post_txn(uow: UnitOfWork, svc: Services, actor: Actor, draft: P
         await posts_store.follow_thread(db, root.id, mentioned, create_at)
         await posts_store.bump_thread_mentions(db, root.id, mentioned)
     uow.emit(_posted_event(channel, post, actor.user, mentioned, files, followers=notes.plan.followers))
+    uow.on_commit(lambda: webhooks.schedule_outgoing(svc, channel, post, actor.user))
     if notes.not_in_channel:
         uow.emit(_not_in_channel_notice(post, notes.not_in_channel))
     if root is not None:
@@ -193,10 +209,17 @@ def _not_in_channel_notice(post: Post, users: Sequence[User]) -> Event:
             "not_in_groups_user_ids": [],
         }
     }
-    notice = new_post(
-        post.channel_id, post.user_id, message, post.create_at + 1, root_id=post.root_id, post_type="system_ephemeral_add_to_channel", props=props
+    return ephemeral_event(
+        post.user_id, post.channel_id, message, at=post.create_at + 1, root_id=post.root_id, post_type="system_ephemeral_add_to_channel", props=props
     )
-    return to_user(post.user_id, "ephemeral_message", {"post": json.dumps(notice.to_api())})
+
+
+def ephemeral_event(
+    user_id: str, channel_id: str, message: str, *, at: int = 0, root_id: str = "", post_type: str = "", props: dict[str, Any] | None = None
+) -> Event:
+    """Mattermost's `ephemeral_message`: a post shown to one user only and stored nowhere."""
+    post = new_post(channel_id, user_id, message, at or now_ms(), root_id=root_id, post_type=post_type, props=props or {})
+    return to_user(user_id, "ephemeral_message", {"post": json.dumps(post.to_api())})
 
 
 async def attach_files(db: Any, actor: Actor, post: Post, file_ids: Sequence[str]) -> list[FileInfo]:

@@ -54,7 +54,11 @@ async def read_json(request: Request) -> Any:
     content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
     if content_type and content_type != "application/json":
         raise AppError(415, "api.context.invalid_content_type.app_error", "Request body must be JSON (Content-Type: application/json).")
-    raw = await request.body()
+    return parse_json(await request.body())
+
+
+def parse_json(raw: bytes) -> Any:
+    """Strict JSON (no duplicate keys, NaN or out-of-range numbers); 400 otherwise."""
     if not raw.strip():
         raise AppError(400, "api.context.invalid_body_param.app_error", "Request body is empty.")
     try:

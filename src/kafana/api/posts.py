@@ -7,9 +7,9 @@ from typing import Any
 from fastapi import APIRouter, Request
 from starlette.responses import Response
 
-from kafana.actions import files, posts, unreads
+from kafana.actions import files, integrations, posts, unreads
 from kafana.actions.posts import PostDraft, PostPage
-from kafana.api.body import read_id_list, read_object
+from kafana.api.body import Body, read_id_list, read_object
 from kafana.api.deps import ActorDep, Paging, ServicesDep, Timestamp, check_id, resolve_user_id
 from kafana.api.responses import JSON, created, ok
 from kafana.lib.errors import invalid_param
@@ -44,6 +44,19 @@ async def create_post(request: Request, svc: ServicesDep, actor: ActorDep) -> Re
     )
     post, _ = await posts.do_create_post(svc, actor, draft)
     return created(await _with_metadata(svc, actor, post))
+
+
+@router.post("/posts/ephemeral", status_code=201)
+async def create_ephemeral_post(request: Request, svc: ServicesDep, actor: ActorDep) -> Response:
+    body = await read_object(request)
+    post = Body(body.obj("post") or {})
+    draft = PostDraft(
+        channel_id=check_id(post.str("channel_id", required=True), "channel_id"),
+        message=post.str("message", max_len=70_000),
+        root_id=post.str("root_id", max_len=26),
+        props=post.obj("props") or {},
+    )
+    return created(await integrations.do_create_ephemeral_post(svc, actor, check_id(body.str("user_id", required=True), "user_id"), draft))
 
 
 async def _with_metadata(svc: ServicesDep, actor: ActorDep, post: Post) -> dict[str, Any]:

@@ -144,18 +144,44 @@ def _host_header(target: Target) -> str:
     return host if target.port == default else f"{host}:{target.port}"
 
 
-async def post(url: str, body: bytes, headers: dict[str, str], *, allowed: Iterable[Network] = (), seconds: float = 10.0) -> int:
-    """POST `body` to a checked address (no redirects followed); returns the status. For URLs that users give
-    the server to call, such as Web Push endpoints."""
+@dataclass(frozen=True, slots=True)
+class Reply:
+    status: int
+    content_type: str
+    body: bytes
+
+
+async def call(
+    method: str,
+    url: str,
+    *,
+    body: bytes = b"",
+    headers: dict[str, str] | None = None,
+    allowed: Iterable[Network] = (),
+    seconds: float = 10.0,
+    limit: int = 1 << 20,
+) -> Reply:
+    """Send one request to a checked address (no redirects followed: the URL a user gave is the one called)
+    and read at most `limit` bytes of the answer. For URLs that users give the server to call: Web Push
+    endpoints, webhook and slash command callbacks."""
     try:
         async with asyncio.timeout(seconds), httpx.AsyncClient(timeout=seconds, follow_redirects=False, trust_env=False) as client:
             target = await check_url(url, tuple(allowed))
             extensions = {"sni_hostname": target.host} if target.scheme == "https" else {}
-            sent = {"Host": _host_header(target), "User-Agent": USER_AGENT, **headers}
-            request = client.build_request("POST", target.pinned_url(), headers=sent, content=body, extensions=extensions)
-            response = await client.send(request)
-            return response.status_code
+            sent = {"Host": _host_header(target), "User-Agent": USER_AGENT, **(headers or {})}
+            request = client.build_request(method, target.pinned_url(), headers=sent, content=body or None, extensions=extensions)
+            response = await client.send(request, stream=True)
+            try:
+                content_type = response.headers.get("content-type", "").split(";")[0].strip().lower()
+                return Reply(response.status_code, content_type, await Fetched(url, response.status_code, content_type, response).body(limit))
+            finally:
+                await response.aclose()
     except TimeoutError:
         raise Refused("timed out") from None
     except httpx.HTTPError as exc:
-        raise Refused(f"post failed: {exc.__class__.__name__}") from None
+        raise Refused(f"{method} failed: {exc.__class__.__name__}") from None
+
+
+async def post(url: str, body: bytes, headers: dict[str, str], *, allowed: Iterable[Network] = (), seconds: float = 10.0) -> int:
+    """POST `body` to a checked address; returns the status."""
+    return (await call("POST", url, body=body, headers=headers, allowed=allowed, seconds=seconds, limit=4096)).status

@@ -7,6 +7,7 @@ from kafana.models.bridges import Bridge, BridgeMessage
 from kafana.models.channels import Channel, ChannelMember, SidebarCategory
 from kafana.models.email import OutboxMail, PendingEmail, UserToken
 from kafana.models.files import Emoji, FileInfo
+from kafana.models.integrations import Command, IncomingWebhook, OutgoingWebhook
 from kafana.models.invites import Invitation
 from kafana.models.jobs import BackgroundJob
 from kafana.models.moderation import Report, ReportEvent, Suspension
@@ -29,14 +30,17 @@ __all__ = [
     "BridgeMessage",
     "Channel",
     "ChannelMember",
+    "Command",
     "CustomStatusExpiry",
     "Emoji",
     "FileInfo",
     "FileSearch",
     "GroupMember",
+    "IncomingWebhook",
     "Invitation",
     "JobLease",
     "OutboxMail",
+    "OutgoingWebhook",
     "PendingEmail",
     "Post",
     "PostSearch",
