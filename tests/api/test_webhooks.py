@@ -142,9 +142,7 @@ async def outgoing(admin: Api, team: dict[str, Any], url: str, **fields: Any) ->
 
 
 @pytest.mark.parametrize("settings_overrides", [OVERRIDES])
-async def test_outgoing_webhook_calls_back_and_posts_the_answer_in_the_thread(
-    admin: Api, team: dict[str, Any], receiver: Receiver, services: Services
-) -> None:
+async def test_outgoing_webhook_calls_back_and_posts_the_answer_in_the_thread(admin: Api, team: dict[str, Any], receiver: Receiver, services: Services) -> None:
     channel = await admin.create_channel(team, "ops")
     hook = await outgoing(admin, team, receiver.url + "/hook", username="deployer")
     assert hook["content_type"] == "application/x-www-form-urlencoded" and len(hook["token"]) == 26
