@@ -184,7 +184,7 @@ async def do_create_ephemeral_post(svc: Services, actor: Actor, user_id: str, dr
         if user is None or user.delete_at:
             raise not_found("user")
         await access_channel(db, Actor(user), draft.channel_id)
-    event = posts.ephemeral_event(user_id, draft.channel_id, message, root_id=draft.root_id, props=posts.check_props(actor, draft.props))
+    event = posts.ephemeral_event(user_id, draft.channel_id, message, sender=actor.user_id, root_id=draft.root_id, props=posts.check_props(actor, draft.props))
     await send_ephemeral(svc, event)
     return json.loads(event.data["post"])  # type: ignore[no-any-return]
 

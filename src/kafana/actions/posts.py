@@ -215,10 +215,19 @@ def _not_in_channel_notice(post: Post, users: Sequence[User]) -> Event:
 
 
 def ephemeral_event(
-    user_id: str, channel_id: str, message: str, *, at: int = 0, root_id: str = "", post_type: str = "", props: dict[str, Any] | None = None
+    user_id: str,
+    channel_id: str,
+    message: str,
+    *,
+    sender: str = "",
+    at: int = 0,
+    root_id: str = "",
+    post_type: str = "",
+    props: dict[str, Any] | None = None,
 ) -> Event:
-    """Mattermost's `ephemeral_message`: a post shown to one user only and stored nowhere."""
-    post = new_post(channel_id, user_id, message, at or now_ms(), root_id=root_id, post_type=post_type, props=props or {})
+    """Mattermost's `ephemeral_message`: a post shown to one user only and stored nowhere (written by
+    `sender`, else by the user themself: their command's answer, a notice about their post)."""
+    post = new_post(channel_id, sender or user_id, message, at or now_ms(), root_id=root_id, post_type=post_type, props=props or {})
     return to_user(user_id, "ephemeral_message", {"post": json.dumps(post.to_api())})
 
 
