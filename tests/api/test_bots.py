@@ -61,9 +61,15 @@ async def test_bots_stop_when_their_owner_is_deactivated(admin: Api) -> None:
     """A15: the bot's token answers 401 at once; reactivating the owner does not wake the bot, an admin may."""
     bob = await admin.signup("bob")
     bot, as_bot = await bot_with_token(bob)
-    await as_bot.get("/users/me")  # in the authentication cache now
+    team = await bob.create_team("botteam")
+    await bob.post(f"/teams/{team['id']}/members", {"team_id": team["id"], "user_id": bot["user_id"]}, expect=201)
+    channel = await bob.create_channel(team, "alerts")
+    await bob.post(f"/channels/{channel['id']}/members", {"user_id": bot["user_id"]}, expect=201)
+    posted = await as_bot.post("/posts", {"channel_id": channel["id"], "message": "beep"}, expect=201)  # the token is cached now
+    assert posted["user_id"] == bot["user_id"]
     await admin.put(f"/users/{bob.id}/active", {"active": False})
     await as_bot.get("/users/me", expect=401)
+    await as_bot.post("/posts", {"channel_id": channel["id"], "message": "still here?"}, expect=401)
     disabled = await admin.get(f"/bots/{bot['user_id']}?include_deleted=true")
     assert disabled["delete_at"] > 0
     assert [b["user_id"] for b in await admin.get("/bots?include_deleted=true&only_orphaned=true")] == [bot["user_id"]]
