@@ -124,7 +124,7 @@ def test_matterbridge_api_mode_sequence(server: LiveServer) -> None:
         def next_event(name: str) -> dict[str, Any]:
             while True:
                 frame = json.loads(ws.recv(timeout=WAIT))
-                if frame.get("event") == name or frame.get("seq_reply") == 2 and name == "pong":
+                if frame.get("event") == name or (frame.get("seq_reply") == 2 and name == "pong"):
                     return dict(frame)
 
         assert next_event("pong")["data"]["text"] == "pong"
