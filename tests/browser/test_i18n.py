@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import re
+
 from playwright.async_api import expect
 
-from tests.browser.conftest import ApiUser, Pages, assert_accessible, login
+from tests.browser.conftest import ApiUser, Pages, assert_accessible, login, post_in_list
 from tests.compat.conftest import LiveServer
 
 
@@ -28,6 +30,34 @@ async def test_switching_to_arabic_gives_a_right_to_left_layout(pages: Pages, se
     assert sidebar_box["x"] > main_box["x"], "the sidebar is not on the right"
     await expect(page.get_by_role("combobox", name="اكتب في Town Square")).to_be_visible()
     await assert_accessible(page, "Arabic layout")
+
+    # The status menu and a question before deleting, in Arabic and mirrored: the confirming button sits at the
+    # inline end (the left), after Cancel.
+    await page.get_by_role("button", name=re.compile("^@lina, ")).click()
+    menu = page.get_by_role("menu", name="الحالة")
+    await expect(menu.get_by_role("menuitemradio", name="متصل", exact=True)).to_be_focused()
+    menu_box = await menu.bounding_box()
+    assert menu_box is not None and menu_box["x"] + menu_box["width"] <= (page.viewport_size or {"width": 0})["width"]
+    await assert_accessible(page, "Arabic status menu")
+    await page.keyboard.press("Escape")
+    await expect(menu).to_have_count(0)
+    box = page.get_by_role("combobox", name="اكتب في Town Square")
+    await box.fill("مرحبا")
+    await box.press("Enter")
+    post = post_in_list(page, "مرحبا")
+    await expect(post.get_by_text("جارٍ الإرسال…")).to_have_count(0)
+    await post.hover()
+    await post.get_by_role("button", name="إجراءات أخرى").click()
+    await post.get_by_role("menuitem", name="حذف").click()
+    question = page.get_by_role("alertdialog", name="حذف هذه الرسالة؟")
+    confirm, cancel = question.get_by_role("button", name="حذف"), question.get_by_role("button", name="إلغاء")
+    await expect(confirm).to_be_focused()
+    confirm_box, cancel_box = await confirm.bounding_box(), await cancel.bounding_box()
+    assert confirm_box is not None and cancel_box is not None and confirm_box["x"] < cancel_box["x"], "not mirrored"
+    await assert_accessible(page, "Arabic delete question")
+    await page.keyboard.press("Escape")
+    await expect(question).to_have_count(0)
+    await expect(post).to_have_count(1)
 
     assert lina.call("GET", "/users/me")["locale"] == "ar"
     await page.reload()

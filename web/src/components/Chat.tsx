@@ -1,4 +1,4 @@
-import {useCallback, useEffect, useState} from 'react';
+import {lazy, Suspense, useCallback, useEffect, useState} from 'react';
 import {ApiError, client} from '../api/client';
 import type {Post, User} from '../api/types';
 import {useT} from '../i18n/useT';
@@ -6,15 +6,17 @@ import {channelByName, closeChannel, logout, openChannel, openPermalink, selectT
 import {pref, update, useStore} from '../state/store';
 import {navigate, parseRoute, usePath} from '../router';
 import {ChannelView, ThreadPanel, ThreadsView} from './ChannelView';
-import {AdminConsole} from './Admin';
 import {BrowseChannels, ChannelSwitcher, CreateChannel, DirectMessage, TeamPicker} from './Dialogs';
 import {ProfilePopover} from './ProfilePopover';
 import {isModerator} from '../moderation/api';
-import {ModerationPage} from '../moderation/ModerationPage';
 import {SearchPanel} from './SearchPanel';
 import {closePanel, usePanel} from '../search/panel';
 import {Settings} from './Settings';
 import {channelPath, Sidebar, useSidebarChannels} from './Sidebar';
+
+// Screens few people open load when first opened, keeping the first screen's JavaScript small (bench/web.py).
+const AdminConsole = lazy(() => import('./Admin').then((m) => ({default: m.AdminConsole})));
+const ModerationPage = lazy(() => import('../moderation/ModerationPage').then((m) => ({default: m.ModerationPage})));
 
 type Modal = 'browse' | 'create' | 'direct' | 'settings' | 'switcher' | 'createTeam' | 'admin' | null;
 
@@ -153,7 +155,12 @@ export function Chat({me, onSignedOut}: {me: User; onSignedOut: () => void}) {
         setModal(action);
     };
 
-    if (!started || !ready) return <div className="loading" role="status">{t('common.loading')}</div>;
+    const loading = (
+        <div className="loading" role="status">
+            {t('common.loading')}
+        </div>
+    );
+    if (!started || !ready) return loading;
     if (!teams.length) return <TeamPicker standalone />;
 
     // A held channel shows in the same render as the click; the effect above then loads and marks it read.
@@ -175,7 +182,9 @@ export function Chat({me, onSignedOut}: {me: User; onSignedOut: () => void}) {
                 {route.kind === 'threads' ? (
                     <ThreadsView onOpenThread={setThreadId} onMenu={() => setDrawer(true)} />
                 ) : route.kind === 'moderation' && isModerator(me) ? (
-                    <ModerationPage />
+                    <Suspense fallback={loading}>
+                        <ModerationPage />
+                    </Suspense>
                 ) : notFound ? (
                     <div className="empty-state">
                         <p>{t('channel.notFound')}</p>
@@ -183,9 +192,7 @@ export function Chat({me, onSignedOut}: {me: User; onSignedOut: () => void}) {
                 ) : channel ? (
                     <ChannelView key={channel.id} channel={channel} onOpenThread={openThread} onMenu={() => setDrawer(true)} />
                 ) : (
-                    <div className="loading" role="status">
-                        {t('common.loading')}
-                    </div>
+                    loading
                 )}
             </main>
             {threadId ? <ThreadPanel rootId={threadId} onClose={() => setThreadId('')} /> : panel && <SearchPanel panel={panel} />}
@@ -195,7 +202,11 @@ export function Chat({me, onSignedOut}: {me: User; onSignedOut: () => void}) {
             {modal === 'direct' && <DirectMessage onClose={() => setModal(null)} />}
             {modal === 'settings' && <Settings onClose={() => setModal(null)} />}
             {modal === 'createTeam' && <TeamPicker onClose={() => setModal(null)} />}
-            {modal === 'admin' && <AdminConsole onClose={() => setModal(null)} />}
+            {modal === 'admin' && (
+                <Suspense fallback={null}>
+                    <AdminConsole onClose={() => setModal(null)} />
+                </Suspense>
+            )}
             <ProfilePopover />
         </div>
     );
