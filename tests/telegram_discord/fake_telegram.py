@@ -117,11 +117,19 @@ class FakeTelegram:
         await self._update("message", message)
         return message
 
+    async def channel_posts(self, chat_id: int, title: str, text: str) -> dict[str, Any]:
+        """A post in a Telegram channel the bot administers: a channel_post update, sent on behalf of the chat."""
+        message = {"message_id": next(self._ids), "sender_chat": {"id": chat_id, "type": "channel", "title": title}, "date": int(time.time()), "text": text}
+        message["chat"] = {"id": chat_id, "type": "channel", "title": title}
+        self.messages[(chat_id, message["message_id"])] = message
+        await self._update("channel_post", message)
+        return message
+
     async def user_edits(self, message: dict[str, Any], text: str) -> dict[str, Any]:
         edited = {**message, "edit_date": int(time.time())}
         edited["caption" if "caption" in message else "text"] = text
         self.messages[(message["chat"]["id"], message["message_id"])] = edited
-        await self._update("edited_message", edited)
+        await self._update("edited_channel_post" if message["chat"]["type"] == "channel" else "edited_message", edited)
         return edited
 
     def rate_limit(self, method: str, retry_after: int = 1, times: int = 1) -> None:
@@ -318,9 +326,6 @@ class FakeTelegram:
 
     async def _m_editMessageText(self, params: dict[str, Any], upload: File | None) -> Any:
         return await self._edit("editMessageText", params, "text")
-
-    async def _m_editMessageCaption(self, params: dict[str, Any], upload: File | None) -> Any:
-        return await self._edit("editMessageCaption", params, "caption")
 
     async def _m_deleteMessage(self, params: dict[str, Any], upload: File | None) -> Any:
         if self.messages.pop((int(params["chat_id"]), int(params["message_id"])), None) is None:

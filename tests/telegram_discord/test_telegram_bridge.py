@@ -43,6 +43,7 @@ async def test_text_both_ways_only_from_the_mapped_chat_and_never_as_a_local_use
     assert bridge["config"]["token"] is True  # the token is not shown back
     await telegram.user_says(-100999, ADA, "from a chat that is not bridged")
     await telegram.user_says(CHAT, telegram.person(8, "Admin", "admin"), "I am the admin, honest")
+    await telegram.channel_posts(-100998, "Another channel", "from a channel that is not bridged either")
     await telegram.user_says(CHAT, ADA, "hello kafana")
 
     post = await wait_post(admin, channel["id"], bridged("hello kafana"))
@@ -51,7 +52,7 @@ async def test_text_both_ways_only_from_the_mapped_chat_and_never_as_a_local_use
     impostor = await wait_post(admin, channel["id"], bridged("I am the admin, honest"))
     assert impostor["user_id"] == bridge["bot_user_id"] and impostor["user_id"] != admin.id
     posts = (await admin.get(f"/channels/{channel['id']}/posts"))["posts"].values()
-    assert all(p["message"] != "from a chat that is not bridged" for p in posts)
+    assert not {p["message"] for p in posts} & {"from a chat that is not bridged", "from a channel that is not bridged either"}
 
     await admin.post("/posts", {"channel_id": channel["id"], "message": "hi telegram"}, expect=201)
     sent = await telegram.wait_sent(sent_text("admin: hi telegram"))
@@ -132,6 +133,14 @@ async def test_a_429_is_waited_out_and_a_failed_poll_loses_nothing(admin: Api, c
     assert telegram.polls_to_drop == 0
     messages = [p["message"] for p in (await admin.get(f"/channels/{channel['id']}/posts"))["posts"].values()]
     assert messages.count("before the outage") == messages.count("after the outage") == 1
+
+
+async def test_a_telegram_channel_can_be_bridged_too(admin: Api, channel: dict[str, Any], telegram: FakeTelegram, bridge: dict[str, Any]) -> None:
+    remote = await telegram.channel_posts(CHAT, "Wikimedia News", "a channel post")
+    post = await wait_post(admin, channel["id"], bridged("a channel post"))
+    assert post["props"]["override_username"] == "Wikimedia News"
+    await telegram.user_edits(remote, "a channel post, edited")
+    await wait_post(admin, channel["id"], bridged("a channel post, edited"))
 
 
 async def test_cli_adds_a_telegram_bridge_that_a_running_server_starts(admin: Api, channel: dict[str, Any], telegram: FakeTelegram, services: Services) -> None:

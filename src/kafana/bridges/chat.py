@@ -6,7 +6,8 @@ from __future__ import annotations
 
 import logging
 from abc import abstractmethod
-from typing import Any, ClassVar
+from collections.abc import Awaitable, Callable
+from typing import ClassVar
 
 import httpx
 
@@ -84,15 +85,15 @@ class ChatWorker(BridgeWorker):
             for remote_id in out.remote_ids:
                 await self.remove(remote_id)
 
-    async def inbound(self, coro: Any) -> None:
+    async def inbound(self, step: Awaitable[object]) -> None:
         """Run one inbound step (post, edit, delete): a refusal by Kafana (the bridge's bot removed from its
         channel, a message too long) is logged and skipped, so one bad message cannot block the others."""
         try:
-            await coro
+            await step
         except AppError as exc:
             log.warning("%s bridge %s: Kafana refused a relayed message: %s", self.kind, self.ctx.bridge_id, exc)
 
-    async def fetch_in(self, name: str, size: int, download: Any) -> list[str]:
+    async def fetch_in(self, name: str, size: int, download: Callable[[], Awaitable[tuple[str, bytes]]]) -> list[str]:
         """Bring one remote file in as an upload (skipped, with a log line, when too large or unavailable)."""
         if size > self.ctx.svc.settings.max_file_size:
             log.info("%s bridge %s: skipped %s (%d bytes)", self.kind, self.ctx.bridge_id, name, size)

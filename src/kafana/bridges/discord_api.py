@@ -153,7 +153,6 @@ class Gateway:
         self.resume_url = ""
         self.seq: int | None = None
         self.user_id = ""  # the bot's own user (READY), whose messages come back as MESSAGE_CREATE
-        self.ready = asyncio.Event()  # set while a session is READY or RESUMED
 
     async def run(self) -> None:
         """Connect, and reconnect (resuming) with backoff, until cancelled or refused for good."""
@@ -169,8 +168,6 @@ class Gateway:
                 log.info("discord gateway: connection lost (%s); reconnecting", exc.__class__.__name__)
             except Exception:
                 log.exception("discord gateway: an event could not be handled; resuming, to have it again")
-            finally:
-                self.ready.clear()
             await backoff.wait()
 
     def _connect_url(self) -> str:
@@ -243,9 +240,6 @@ class Gateway:
             self.session_id = str(data["session_id"])
             self.resume_url = str(data.get("resume_gateway_url") or "")
             self.user_id = str((data.get("user") or {}).get("id", ""))
-            self.ready.set()
-        elif name == "RESUMED":
-            self.ready.set()
         await self.on_dispatch(name, data)
 
     async def _heartbeat(self, ws: ClientConnection, interval: float, acked: asyncio.Event) -> None:

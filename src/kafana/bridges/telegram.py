@@ -1,4 +1,4 @@
-"""The Telegram bridge: one group chat ↔ one channel, through a bot (Bot API, long polling).
+"""The Telegram bridge: one group (or channel) chat ↔ one Kafana channel, through a bot (Bot API, long polling).
 
 Inbound, only updates of the configured chat are relayed (A19: other chats the bot is in are ignored): text
 and captions, photos and files (downloaded and uploaded as the bridge's bot, so they get thumbnails),
@@ -25,7 +25,7 @@ from kafana.bridges.base import BridgeContext
 from kafana.bridges.chat import ChatWorker, split_text
 from kafana.bridges.net import Backoff, Upload
 from kafana.bridges.registry import register
-from kafana.bridges.telegram_api import TEXT_LIMIT, BotApi, TelegramError
+from kafana.bridges.telegram_api import TEXT_LIMIT, UPDATES, BotApi, TelegramError
 
 log = logging.getLogger(__name__)
 
@@ -73,12 +73,13 @@ class TelegramWorker(ChatWorker):
                 await self.ctx.save_state({**self.ctx.state, "offset": offset})
 
     async def _handle(self, update: dict[str, Any]) -> None:
-        message = update.get("message") or update.get("edited_message")
-        if not isinstance(message, dict) or str((message.get("chat") or {}).get("id")) != self.chat_id:
+        kind = next((k for k in UPDATES if isinstance(update.get(k), dict)), "")
+        message = update.get(kind) or {}
+        if str((message.get("chat") or {}).get("id")) != self.chat_id:
             return  # another chat (or another kind of update): not this bridge's
         remote_id = str(message["message_id"])
         text = str(message.get("text") or message.get("caption") or "")
-        if "edited_message" in update:
+        if kind.startswith("edited_"):
             await self.inbound(self.ctx.edit(remote_id, text))
             return
         file_ids = await self._files_in(message)

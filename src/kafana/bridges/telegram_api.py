@@ -25,14 +25,15 @@ TEXT_LIMIT = 4096  # characters of one message's text
 CAPTION_LIMIT = 1024
 PHOTO_TYPES = frozenset({"image/jpeg", "image/png", "image/webp"})  # sent with sendPhoto; the rest as documents
 RATE_LIMIT_RETRIES = 5
+# The updates a bridge reads: a group's messages, or a channel's posts (the bot an admin there), and their edits.
+UPDATES = ("message", "edited_message", "channel_post", "edited_channel_post")
 
 
 class TelegramError(Exception):
-    def __init__(self, method: str, status: int, description: str, retry_after: float = 0.0) -> None:
+    def __init__(self, method: str, status: int, description: str) -> None:
         super().__init__(f"{method}: {status} {description}")
         self.status = status
         self.description = description
-        self.retry_after = retry_after
 
 
 class BotApi:
@@ -69,7 +70,7 @@ class BotApi:
                 log.info("telegram %s: rate limited, retrying in %.0f s", method, retry_after)
                 await asyncio.sleep(retry_after or 1.0)
                 continue
-            raise TelegramError(method, code, str(body.get("description", "")), retry_after)
+            raise TelegramError(method, code, str(body.get("description", "")))
         raise AssertionError("unreachable")
 
     async def get_me(self) -> dict[str, Any]:
@@ -82,7 +83,7 @@ class BotApi:
 
     async def get_updates(self, offset: int) -> list[dict[str, Any]]:
         """The updates from `offset` on (confirming the earlier ones), waiting up to `poll_timeout` for one."""
-        params = {"offset": offset, "timeout": self.poll_timeout, "allowed_updates": ["message", "edited_message"]}
+        params = {"offset": offset, "timeout": self.poll_timeout, "allowed_updates": list(UPDATES)}
         result: list[dict[str, Any]] = await self.call("getUpdates", params)
         return result
 
@@ -100,9 +101,6 @@ class BotApi:
 
     async def edit_message_text(self, chat_id: str, message_id: int, text: str) -> None:
         await self.call("editMessageText", {"chat_id": chat_id, "message_id": message_id, "text": text})
-
-    async def edit_message_caption(self, chat_id: str, message_id: int, caption: str) -> None:
-        await self.call("editMessageCaption", {"chat_id": chat_id, "message_id": message_id, "caption": caption[:CAPTION_LIMIT]})
 
     async def delete_message(self, chat_id: str, message_id: int) -> None:
         await self.call("deleteMessage", {"chat_id": chat_id, "message_id": message_id})
