@@ -76,13 +76,18 @@ async def test_status_menu_profile_card_and_presence_seen_by_others(pages: Pages
     await menu.get_by_role("menuitem", name="Set a custom status…").click()
     dialog = ana.get_by_role("dialog", name="Custom status")
     await dialog.get_by_label("What are you up to?").fill("In a workshop")
+    await dialog.get_by_role("button", name="Emoji :speech_balloon: (choose another)").click()
+    picker = ana.get_by_role("dialog", name="Choose an emoji")
+    await picker.get_by_label("Search emoji").fill("hammer_and_w")
+    await picker.get_by_role("option", name=":hammer_and_wrench:").click()
+    await expect(dialog.get_by_label("What are you up to?")).to_have_value("In a workshop")  # kept while picking
     await dialog.get_by_label("Clear after").select_option(label="4 hours")
     await assert_accessible(ana, "custom status dialog")
     await dialog.get_by_role("button", name="Save").click()
     await expect(dialog).to_have_count(0)
     await expect(me).to_have_accessible_name(re.compile("In a workshop"))
     custom = people["ana"].call("GET", "/users/me")["props"]["customStatus"]
-    assert '"text":"In a workshop"' in custom and '"duration":"four_hours"' in custom
+    assert '"emoji":"hammer_and_wrench"' in custom and '"text":"In a workshop"' in custom and '"duration":"four_hours"' in custom
 
     # Bob clicks Ana's picture: her card, with what she chose (asked afresh), her position and local time.
     await post_in_list(bob, "hello from ana").locator(".avatar-button").click()
@@ -97,6 +102,18 @@ async def test_status_menu_profile_card_and_presence_seen_by_others(pages: Pages
     await expect(composer(bob, "@ana")).to_be_focused()
     heading = bob.get_by_role("heading", level=1)
     await expect(heading.get_by_role("img", name="Do not disturb")).to_be_visible()
+
+    # Do not disturb until a chosen time.
+    await me.click()
+    await menu.get_by_role("menuitemradio", name="Do not disturb").click()
+    await menu.get_by_role("menuitem", name="Choose a date and time…").click()
+    until = ana.get_by_role("dialog", name="Do not disturb until a time")
+    await until.get_by_label("Ends at").fill("2099-06-01T10:30")
+    await assert_accessible(ana, "do not disturb until")
+    await until.get_by_role("button", name="Do not disturb").click()
+    await expect(me).to_have_accessible_name(re.compile(r"now Do not disturb until .*2099"))
+    status = people["ana"].call("GET", f"/users/{people['ana'].id}/status")
+    assert status["status"] == "dnd" and status["dnd_end_time"] == await ana.evaluate("Math.floor(new Date('2099-06-01T10:30').getTime() / 1000)")
 
     # Ana goes away; Bob's dots follow at the next minute's poll (status_change reaches only Ana).
     await me.click()
@@ -153,6 +170,13 @@ async def test_group_message_live_for_all_three_with_typing(pages: Pages, people
     await bob_box.press("Enter")
     await expect(post_in_list(cy, "yes, 3 works")).to_be_visible()
     await expect(ana.get_by_text("bob is typing…")).to_have_count(0)
+
+    # Bob is on the automatic time zone: signing in gave it his browser's, so his card shows his local time.
+    await post_in_list(ana, "yes, 3 works").get_by_role("button", name="bob").click()
+    card = ana.get_by_role("dialog", name="Profile of bob")
+    await expect(card).to_contain_text(re.compile(r"Local time: \d{1,2}:\d\d"))
+    await expect(card.get_by_role("button", name="Send a message")).to_be_visible()
+    assert people["bob"].call("GET", "/users/me")["timezone"]["automaticTimezone"] == await bob.evaluate("Intl.DateTimeFormat().resolvedOptions().timeZone")
 
 
 async def test_composer_autocomplete_edit_last_and_escape(pages: Pages, people: People) -> None:

@@ -116,6 +116,19 @@ export async function start(me: User): Promise<void> {
     });
     socket.connect();
     startStatusPolling();
+    syncTimeZone(me);
+}
+
+/** As Mattermost's web app does: a user on the automatic time zone gets this browser's, so that others see
+ * their local time. */
+function syncTimeZone(me: User): void {
+    const tz = me.timezone;
+    const here = Intl.DateTimeFormat().resolvedOptions().timeZone;
+    const automatic = !tz || tz.useAutomaticTimezone === true || tz.useAutomaticTimezone === 'true';
+    if (!automatic || !here || tz?.automaticTimezone === here) return;
+    client
+        .patchMe({timezone: {useAutomaticTimezone: 'true', automaticTimezone: here, manualTimezone: tz?.manualTimezone ?? ''}})
+        .catch(() => undefined); // the user_updated event brings the change
 }
 
 export async function logout(): Promise<void> {
