@@ -227,7 +227,7 @@ def ephemeral_event(
 ) -> Event:
     """Mattermost's `ephemeral_message`: a post shown to one user only and stored nowhere (written by
     `sender`, else by the user themself: their command's answer, a notice about their post)."""
-    post = new_post(channel_id, sender or user_id, message, at or now_ms(), root_id=root_id, post_type=post_type, props=props or {})
+    post = new_post(channel_id, sender or user_id, message, at or now_ms(), root_id=root_id, post_type=post_type or "system_ephemeral", props=props or {})
     return to_user(user_id, "ephemeral_message", {"post": json.dumps(post.to_api())})
 
 

@@ -4,6 +4,8 @@ import type {
     Audit,
     Channel,
     ChannelMember,
+    Command,
+    CommandResponse,
     CustomEmoji,
     CustomStatus,
     FileInfo,
@@ -228,6 +230,9 @@ export class Client {
     patchPost = (id: string, message: string) => this.request<Post>('PUT', `/posts/${id}/patch`, {message});
     patchPostProps = (id: string, props: Record<string, unknown>) => this.request<Post>('PUT', `/posts/${id}/patch`, {props});
     deletePost = (id: string) => this.request<unknown>('DELETE', '/posts/' + id);
+    commands = (teamId: string) => this.request<Command[]>('GET', `/teams/${teamId}/commands/autocomplete`);
+    executeCommand = (channelId: string, command: string, rootId: string, teamId: string) =>
+        this.request<CommandResponse>('POST', '/commands/execute', {channel_id: channelId, command, root_id: rootId, team_id: teamId});
     pin = (id: string, on: boolean) => this.request<unknown>('POST', `/posts/${id}/${on ? 'pin' : 'unpin'}`);
     addReaction = (userId: string, postId: string, emoji: string) =>
         this.request<Reaction>('POST', '/reactions', {user_id: userId, post_id: postId, emoji_name: emoji});

@@ -86,6 +86,20 @@ export interface Post {
     metadata?: PostMetadata;
 }
 
+/** A slash command as the autocomplete lists it (built-in or the team's custom ones). */
+export interface Command {
+    trigger: string;
+    auto_complete_desc: string;
+    auto_complete_hint: string;
+}
+
+/** Mattermost's CommandResponse: what running a command answers. */
+export interface CommandResponse {
+    response_type: string;
+    text: string;
+    goto_location: string;
+}
+
 export interface PostMetadata {
     reactions?: Reaction[];
     files?: FileInfo[];

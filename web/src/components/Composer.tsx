@@ -1,6 +1,6 @@
 import {useEffect, useMemo, useRef, useState} from 'react';
 import {client} from '../api/client';
-import type {Channel, User} from '../api/types';
+import type {Channel, Command, User} from '../api/types';
 import {customEmojiUrl, searchCustom} from '../emoji/custom';
 import {searchEmoji} from '../emoji/names';
 import {isUploading, type UploadItem} from '../files/uploads';
@@ -9,7 +9,9 @@ import {useT} from '../i18n/useT';
 import {ensureUsers, receiveUsers, sendPost, sendTyping} from '../state/actions';
 import {CONFIRM_CHANNEL_WIDE_ABOVE, channelWideMention} from '../state/mentions';
 import {isDirect} from '../state/channels';
+import {followGoto, isCommand, matchCommands, typedTrigger} from '../state/commands';
 import {getState, update, useStore} from '../state/store';
+import {isEphemeral} from '../state/timeline';
 import {draftId, startUploads, takeAttached} from '../state/uploadActions';
 import {useErrorText} from './forms';
 import {askConfirm} from './ConfirmDialog';
@@ -28,8 +30,9 @@ const TRIGGER = /(^|\s)([@~:])([\p{L}\p{N}._+-]*)$/u;
 const draftKey = (channelId: string, rootId: string) => `kafana.draft.${channelId}.${rootId}`;
 
 /** The message box: Enter sends, Shift+Enter is a new line, ↑ in an empty box edits your last message, a draft
- * is kept per channel (and thread), and @, ~ and : open suggestions. Files dropped on it, pasted into it or
- * chosen with its button upload at once and go out with the next message. */
+ * is kept per channel (and thread), and @, ~, : and a leading / (slash commands) open suggestions; a message
+ * starting with / runs as a command. Files dropped on it, pasted into it or chosen with its button upload at
+ * once and go out with the next message. */
 export function Composer({channel, rootId = '', label}: {channel: Channel; rootId?: string; label: string}) {
     const t = useT();
     const errorText = useErrorText();
@@ -66,8 +69,25 @@ export function Composer({channel, rootId = '', label}: {channel: Channel; rootI
     const knownChannels = useMemo(() => Object.values(channels).filter((c) => !isDirect(c) && !c.delete_at), [channels]);
 
     const latest = useRef('');
+    const commands = useRef<{teamId: string; list: Command[]} | null>(null);
+    const suggestCommands = async (value: string, typed: string) => {
+        if (!teamId) return setSuggestions([]);
+        if (commands.current?.teamId !== teamId) {
+            try {
+                commands.current = {teamId, list: await client.commands(teamId)};
+            } catch {
+                return setSuggestions([]);
+            }
+        }
+        if (latest.current !== value) return; // the text changed meanwhile
+        const found = matchCommands(commands.current.list, typed);
+        setSuggestions(found.map((c) => ({id: 'command:' + c.trigger, insert: `/${c.trigger} `, label: `/${c.trigger} ${c.auto_complete_hint}`.trim(), detail: c.auto_complete_desc})));
+        setActive(0);
+    };
     const suggest = async (value: string, caret: number) => {
         latest.current = value;
+        const typed = typedTrigger(value.slice(0, caret));
+        if (typed !== null) return suggestCommands(value, typed);
         const match = TRIGGER.exec(value.slice(0, caret));
         if (!match) return setSuggestions([]);
         const [, , kind, term] = match;
@@ -108,8 +128,10 @@ export function Composer({channel, rootId = '', label}: {channel: Channel; rootI
     const accept = (s: Suggestion) => {
         const el = ref.current!;
         const caret = el.selectionStart;
-        const before = text.slice(0, caret).replace(TRIGGER, (_m, space: string) => space + s.insert + (s.insert.endsWith(' ') ? '' : ' '));
-        const next = before + text.slice(caret);
+        const command = s.id.startsWith('command:');
+        // A command replaces the whole first word; other suggestions the word before the caret.
+        const before = command ? s.insert : text.slice(0, caret).replace(TRIGGER, (_m, space: string) => space + s.insert + (s.insert.endsWith(' ') ? '' : ' '));
+        const next = before + (command ? text.replace(/^\S*\s*/, '') : text.slice(caret));
         setText(next);
         setSuggestions([]);
         requestAnimationFrame(() => {
@@ -133,6 +155,7 @@ export function Composer({channel, rootId = '', label}: {channel: Channel; rootI
             const question = {message: t('composer.channelWideConfirm', {mention: '@' + wide, count: members - 1}), confirm: t('confirm.send')};
             if (members > CONFIRM_CHANNEL_WIDE_ABOVE && !(await askConfirm(question))) return;
         }
+        if (isCommand(message) && !hasFiles) return runCommand(message);
         const files = takeAttached(channel.id, rootId);
         setText('');
         setError('');
@@ -145,12 +168,28 @@ export function Composer({channel, rootId = '', label}: {channel: Channel; rootI
         }
     };
 
+    /** Run a slash command; its answer shows as an ephemeral post or a post, and goto_location is followed.
+     * A refused command keeps the text, to fix and send again. */
+    const runCommand = async (message: string) => {
+        setSuggestions([]);
+        setError('');
+        latest.current = '';
+        setText('');
+        try {
+            const answer = await client.executeCommand(channel.id, message, rootId, teamId);
+            followGoto(answer.goto_location);
+        } catch (err) {
+            setText(message);
+            setError(errorText(err));
+        }
+    };
+
     const editLast = () => {
         const s = getState();
         const ids = rootId ? (s.posts.threads[rootId] ?? []) : (s.posts.channels[channel.id]?.order ?? []);
         for (let i = ids.length - 1; i >= 0; i--) {
             const p = s.posts.byId[ids[i]];
-            if (p && p.user_id === s.me?.id && !s.posts.pending[p.id]) {
+            if (p && p.user_id === s.me?.id && !s.posts.pending[p.id] && !isEphemeral(p)) {
                 update(() => ({editing: p.id}));
                 return true;
             }
@@ -243,9 +282,11 @@ export function Composer({channel, rootId = '', label}: {channel: Channel; rootI
                                 setActive((a) => (a + (e.key === 'ArrowDown' ? 1 : suggestions.length - 1)) % suggestions.length);
                                 return;
                             }
-                            if (e.key === 'Enter' || e.key === 'Tab') {
+                            const chosen = suggestions[active];
+                            const complete = chosen.id.startsWith('command:') && text.trim() === chosen.insert.trim();
+                            if ((e.key === 'Enter' && !complete) || e.key === 'Tab') {
                                 e.preventDefault();
-                                accept(suggestions[active]);
+                                accept(chosen);
                                 return;
                             }
                             if (e.key === 'Escape') {

@@ -8,7 +8,7 @@ import {PostFiles} from '../files/PostFiles';
 import {deletePost, editPost, removeLinkPreview, retryPost, setPreference, togglePin, toggleReaction} from '../state/actions';
 import {groupReactions} from '../state/posts';
 import {pref, update, useStore} from '../state/store';
-import {isSystem} from '../state/timeline';
+import {isEphemeral, isSystem} from '../state/timeline';
 import {Avatar, displayName, useTimeFormat} from './common';
 import {openProfile} from './ProfilePopover';
 import {ExportDialog} from '../moderation/ExportDialog';
@@ -40,7 +40,8 @@ export const PostItem = memo(function PostItem({post, continuation, ctx, onReply
     const [copied, setCopied] = useState(false);
     const [dialog, setDialog] = useState<'report' | 'export' | null>(null);
     const mine = post.user_id === me.id;
-    const system = isSystem(post);
+    const ephemeral = isEphemeral(post);
+    const system = isSystem(post) && !ephemeral;
     const reactions = groupReactions(post.metadata?.reactions ?? [], me.id);
 
     if (system) {
@@ -55,6 +56,7 @@ export const PostItem = memo(function PostItem({post, continuation, ctx, onReply
     const classes = ['post'];
     if (continuation) classes.push('continuation');
     if (highlighted) classes.push('highlight');
+    if (ephemeral) classes.push('ephemeral');
     if (pending) classes.push('pending-' + pending);
     if (!mine && mentionsReader(post.message, ctx.mentionKeys)) classes.push('mentions-me');
 
@@ -92,6 +94,7 @@ export const PostItem = memo(function PostItem({post, continuation, ctx, onReply
                             {fmt.time(post.create_at)}
                         </time>
                         {post.is_pinned && <span className="badge">{t('post.pinned')}</span>}
+                        {ephemeral && <span className="only-you">{t('post.onlyYou')}</span>}
                     </header>
                 )}
                 {editing ? (
@@ -141,7 +144,7 @@ export const PostItem = memo(function PostItem({post, continuation, ctx, onReply
                     </button>
                 )}
             </div>
-            {!pending && (
+            {!pending && !ephemeral && (
                 <div className="post-actions" role="toolbar" aria-label={t('post.actions')}>
                     <button type="button" className="icon-button" aria-label={t('post.react')} title={t('post.react')} onClick={() => setPicker(true)}>
                         ☺

@@ -465,6 +465,7 @@ function applyEvent(ev: WsEvent): void {
             if (post.root_id) void loadThreads();
             break;
         }
+        case 'ephemeral_message':
         case 'post_edited':
             update((st) => ({posts: receivePost(st.posts, parsePost(ev.data))}));
             break;

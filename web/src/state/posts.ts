@@ -1,6 +1,7 @@
 // Pure updates of the posts a client holds: pages merged in order, live events applied once, pending posts
 // replaced by the server's copy (matched by pending_post_id), reactions kept on their post.
 import type {Post, PostList, Reaction} from '../api/types';
+import {isEphemeral} from './timeline';
 
 export interface ChannelPosts {
     /** Root posts, oldest first (replies live in their thread). */
@@ -93,7 +94,7 @@ export function receivePost(state: PostsState, post: Post): PostsState {
     if (post.root_id) {
         const replies = insertSorted(next.threads[post.root_id] ?? [], post.id, byId);
         const root = byId[post.root_id];
-        if (isNew && root && post.id !== pendingId) byId[post.root_id] = {...root, reply_count: (root.reply_count ?? 0) + 1};
+        if (isNew && root && post.id !== pendingId && !isEphemeral(post)) byId[post.root_id] = {...root, reply_count: (root.reply_count ?? 0) + 1};
         return {...next, byId, pending, threads: {...next.threads, [post.root_id]: replies}};
     }
     const channel = next.channels[post.channel_id];

@@ -23,6 +23,8 @@ export function dayKey(at: number, timeZone: string | undefined): string {
 }
 
 export const isSystem = (post: Post) => post.type.startsWith('system_');
+/** Shown to this user only (a command's answer, a notice): stored nowhere, so it takes no actions. */
+export const isEphemeral = (post: Post) => post.type.startsWith('system_ephemeral');
 
 export function buildTimeline(posts: Post[], opts: {lastViewedAt: number; meId: string; timeZone?: string}): TimelineItem[] {
     const items: TimelineItem[] = [];
