@@ -201,6 +201,8 @@ async def test_outgoing_webhook_crud_and_validation(admin: Api, team: dict[str, 
     hook = await outgoing(admin, team, receiver.url, channel_id=channel["id"], trigger_words=[])
     assert (hook["channel_id"], hook["trigger_words"]) == (channel["id"], [])
     assert [h["id"] for h in await admin.get(f"/hooks/outgoing?team_id={team['id']}&channel_id={channel['id']}")] == [hook["id"]]
+    extra = {row["name"]: row["value"] for row in await admin.get(f"/analytics/old?name=extra_counts&team_id={team['id']}")}
+    assert (extra["outgoing_webhook_count"], extra["incoming_webhook_count"], extra["command_count"]) == (1, 0, 0)
     updated = await admin.put(f"/hooks/outgoing/{hook['id']}", {"trigger_words": ["hello"], "description": "greets"})
     assert (updated["trigger_words"], updated["description"], updated["token"]) == (["hello"], "greets", hook["token"])
     bob = await admin.signup("bob")
@@ -250,3 +252,23 @@ async def test_d10_addresses_are_checked_again_at_each_call_and_redirects_not_fo
         await admin.post("/posts", {"channel_id": channel["id"], "message": "!deploy again"}, expect=201)
         await services.settle()
         assert receiver.nothing_more()
+
+
+@pytest.mark.parametrize("settings_overrides", [LOOPBACK])
+async def test_outgoing_answers_in_public_channels_its_creator_has_not_joined(admin: Api, team: dict[str, Any], receiver: Receiver, services: Services) -> None:
+    """A team admin's hook listens to every public channel of the team; its answer is posted there by the
+    admin, who need not be a member (create_post_public), and not into private channels at all."""
+    bob = await admin.signup("bob")
+    carol = await admin.signup("carol")
+    for user in (bob, carol):
+        await admin.post(f"/teams/{team['id']}/members", {"team_id": team["id"], "user_id": user.id}, expect=201)
+    await admin.put(f"/teams/{team['id']}/members/{bob.id}/roles", {"roles": "team_user team_admin"})
+    await outgoing(bob, team, receiver.url)
+    channel = await carol.create_channel(team, "carols")
+    receiver.reply = {"text": "on it"}
+    await carol.post("/posts", {"channel_id": channel["id"], "message": "!deploy"}, expect=201)
+    await services.settle()
+    await receiver.next()
+    answer = await last_post(carol, channel["id"])
+    assert (answer["message"], answer["user_id"]) == ("on it", bob.id)
+    await bob.get(f"/channels/{channel['id']}/members/{bob.id}", expect=404)  # still not a member

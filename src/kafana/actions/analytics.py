@@ -8,7 +8,9 @@ from kafana.access import has_system_permission
 from kafana.actions.context import Actor, Services
 from kafana.lib.clock import now_ms
 from kafana.lib.errors import bad_request, forbidden
+from kafana.models import Command, IncomingWebhook, OutgoingWebhook
 from kafana.store import analytics as store
+from kafana.store import integrations as integrations_store
 
 DAY_MS = store.DAY_MS
 DAYS = 30  # the per-day charts' window, as Mattermost's
@@ -56,9 +58,9 @@ async def get_analytics(svc: Services, actor: Actor, name: str, team_id: str, *,
                 {
                     "file_post_count": await store.file_post_count(db, team_id),
                     "hashtag_post_count": 0,
-                    "incoming_webhook_count": 0,
-                    "outgoing_webhook_count": 0,
-                    "command_count": 0,
+                    "incoming_webhook_count": await integrations_store.count_live(db, IncomingWebhook, team_id),
+                    "outgoing_webhook_count": await integrations_store.count_live(db, OutgoingWebhook, team_id),
+                    "command_count": await integrations_store.count_live(db, Command, team_id),
                     "session_count": await store.session_count(db, now),
                 }
             )

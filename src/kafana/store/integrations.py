@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TypeVar
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from kafana.models import Command, IncomingWebhook, OutgoingWebhook
@@ -43,3 +43,10 @@ async def outgoing_for_channel(session: AsyncSession, team_id: str, channel_id: 
 async def command_by_trigger(session: AsyncSession, team_id: str, trigger: str) -> Command | None:
     stmt = select(Command).where(Command.team_id == team_id, Command.trigger == trigger, Command.delete_at == 0).limit(1)
     return (await session.scalars(stmt)).first()
+
+
+async def count_live(session: AsyncSession, kind: type[Row], team_id: str = "") -> int:
+    stmt = select(func.count()).select_from(kind).where(kind.delete_at == 0)
+    if team_id:
+        stmt = stmt.where(kind.team_id == team_id)
+    return int(await session.scalar(stmt) or 0)
