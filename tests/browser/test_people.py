@@ -89,7 +89,8 @@ async def test_status_menu_profile_card_and_presence_seen_by_others(pages: Pages
     custom = people["ana"].call("GET", "/users/me")["props"]["customStatus"]
     assert '"emoji":"hammer_and_wrench"' in custom and '"text":"In a workshop"' in custom and '"duration":"four_hours"' in custom
 
-    # Bob clicks Ana's picture: her card, with what she chose (asked afresh), her position and local time.
+    # Bob sees it beside her name, live, and clicks her picture: her card, with what she chose (asked afresh), her position and local time.
+    await expect(post_in_list(bob, "hello from ana").locator('.custom-status-emoji[title="In a workshop"]')).to_have_text("🛠️")
     await post_in_list(bob, "hello from ana").locator(".avatar-button").click()
     card = bob.get_by_role("dialog", name="Profile of ana")
     await expect(card).to_contain_text("Designer")

@@ -9,7 +9,7 @@ import {deletePost, editPost, removeLinkPreview, retryPost, setPreference, toggl
 import {groupReactions} from '../state/posts';
 import {pref, update, useStore} from '../state/store';
 import {isEphemeral, isSystem} from '../state/timeline';
-import {Avatar, displayName, useTimeFormat} from './common';
+import {Avatar, CustomStatusEmoji, displayName, useTimeFormat} from './common';
 import {openProfile} from './ProfilePopover';
 import {ExportDialog} from '../moderation/ExportDialog';
 import {ReportDialog} from '../moderation/ReportDialog';
@@ -90,6 +90,7 @@ export const PostItem = memo(function PostItem({post, continuation, ctx, onReply
                         <button type="button" className="post-author" onClick={(e) => openProfile(post.user_id, e.currentTarget)}>
                             {displayName(user)}
                         </button>
+                        <CustomStatusEmoji userId={post.user_id} />
                         <time className="post-time" dateTime={new Date(post.create_at).toISOString()} title={fmt.full(post.create_at)}>
                             {fmt.time(post.create_at)}
                         </time>

@@ -5,7 +5,7 @@ import {channelTitle, directUserIds, isMuted, mentionCount, sidebarSections, unr
 import {hasRole} from '../state/accounts';
 import {useStore} from '../state/store';
 import {navigate} from '../router';
-import {PresenceDot} from './common';
+import {CustomStatusEmoji, PresenceDot} from './common';
 import {StatusMenu} from './StatusMenu';
 import {isModerator} from '../moderation/api';
 import {useIntl} from 'react-intl';
@@ -160,6 +160,7 @@ export function Sidebar({currentChannelId, view, onAction}: SidebarProps) {
                                                 {otherId ? <PresenceDot status={statuses[otherId] ?? 'offline'} label="" /> : c.type === 'P' ? '🔒' : c.type === 'G' ? '👥' : '#'}
                                             </span>
                                             <span className="nav-label">{title}</span>
+                                            {otherId && <CustomStatusEmoji userId={otherId} />}
                                             {unread && !muted && <span className="visually-hidden">{t('sidebar.unread')}</span>}
                                             {mentions > 0 && (
                                                 <span className="mention-badge" aria-label={t('sidebar.mentions', {count: mentions})}>

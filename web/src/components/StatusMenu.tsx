@@ -6,7 +6,7 @@ import {useT} from '../i18n/useT';
 import {setMyStatus} from '../state/actions';
 import {CUSTOM_DURATIONS, type CustomDuration, customExpiry, customStatusOf, DND_CHOICES, dndEndTime, STATUSES} from '../state/status';
 import {useStore} from '../state/store';
-import {Avatar, Dialog, useTimeFormat} from './common';
+import {Avatar, CustomStatusEmoji, Dialog, useTimeFormat} from './common';
 import {Field, FormButtons, FormError, useErrorText} from './forms';
 
 const EmojiPicker = lazy(() => import('./EmojiPicker'));
@@ -75,7 +75,7 @@ export function StatusMenu() {
             >
                 <Avatar userId={me.id} size={28} status={status} />
                 <span className="me-name">@{me.username}</span>
-                {custom && <EmojiGlyph name={custom.emoji} label={false} />}
+                <CustomStatusEmoji userId={me.id} />
             </button>
             {open && (
                 <div

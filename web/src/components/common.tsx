@@ -1,7 +1,9 @@
-import {type KeyboardEvent as ReactKeyboardEvent, type ReactNode, useEffect, useRef} from 'react';
+import {type KeyboardEvent as ReactKeyboardEvent, type ReactNode, useEffect, useMemo, useRef} from 'react';
 import {useIntl} from 'react-intl';
 import type {User} from '../api/types';
 import {useT} from '../i18n/useT';
+import {EmojiGlyph} from '../emoji/Glyph';
+import {customStatusOf} from '../state/status';
 import {pref, useStore} from '../state/store';
 
 export function displayName(user: User | undefined): string {
@@ -19,6 +21,19 @@ export function Avatar({userId, size = 36, status: shown}: {userId: string; size
         <span className="avatar" style={{width: size, height: size}}>
             <img src={`/api/v4/users/${userId}/image?_=${user?.last_picture_update || user?.update_at || 0}`} alt="" width={size} height={size} loading="lazy" />
             {status && <PresenceDot status={status} label={t('status.' + status)} />}
+        </span>
+    );
+}
+
+/** The emoji of a user's custom status beside their name, its text as the tooltip (the profile card says it
+ * in words); nothing without one. */
+export function CustomStatusEmoji({userId}: {userId: string}) {
+    const user = useStore((s) => s.users[userId]);
+    const custom = useMemo(() => customStatusOf(user, Date.now()), [user]);
+    if (!custom) return null;
+    return (
+        <span className="custom-status-emoji" title={custom.text || undefined}>
+            <EmojiGlyph name={custom.emoji} label={false} />
         </span>
     );
 }
