@@ -72,6 +72,9 @@ class FakeDiscord:
         self.resumes: list[int] = []  # the seq of each RESUME
         self.heartbeats: list[int | None] = []  # the seq each HEARTBEAT carried
         self.ack_heartbeats = True
+        self.accepting = asyncio.Event()
+        self.accepting.set()
+        self.history_requests: list[dict[str, str]] = []  # the query of each GET of a channel's messages
         self.sent: list[Sent] = []
         self.messages: dict[str, dict[str, Any]] = {}
         self.attachments: dict[str, tuple[str, bytes]] = {}  # path → (content type, bytes)
@@ -83,6 +86,7 @@ class FakeDiscord:
                 WebSocketRoute("/gateway", self._gateway),
                 Route("/api/v10/gateway/bot", self._gateway_bot, methods=["GET"]),
                 Route("/api/v10/channels/{channel_id}/messages", self._create, methods=["POST"]),
+                Route("/api/v10/channels/{channel_id}/messages", self._history, methods=["GET"]),
                 Route("/api/v10/channels/{channel_id}/messages/{message_id}", self._change, methods=["PATCH", "DELETE"]),
                 Route("/attachments/{path:path}", self._attachment, methods=["GET"]),
             ]
@@ -142,13 +146,21 @@ class FakeDiscord:
     def rate_limit(self, retry_after: float = 0.5, times: int = 1) -> None:
         self.rate_limited.extend([retry_after] * times)
 
-    async def drop(self) -> None:
-        """The connection breaks (closed with 4000, a resumable code): the client must resume."""
+    async def drop(self, *, session_lost: bool = False) -> None:
+        """The connection breaks (closed with 4000, a resumable code): the client must resume. With
+        `session_lost`, the session ends instead (4009, session timed out): what is said before the client
+        identifies again reaches it only through the channel's history; new sessions wait for `accept()`."""
         session = self.current
+        if session_lost:
+            self.current = None
+            self.accepting.clear()
         if session is not None and session.socket is not None:
             socket, session.socket = session.socket, None
             with contextlib.suppress(Exception):
-                await socket.close(4000)
+                await socket.close(4009 if session_lost else 4000)
+
+    def accept(self) -> None:
+        self.accepting.set()
 
     async def ask_reconnect(self) -> None:
         """RECONNECT (op 7): the client must close and resume on a new connection."""
@@ -220,6 +232,8 @@ class FakeDiscord:
         if op not in (2, 6) or data.get("token") != self.token:
             await ws.close(4004 if op in (2, 6) else 4003)
             return None
+        if op == 2:
+            await self.accepting.wait()
         async with self._changed:
             if op == 2:
                 session = Session(id=f"session{len(self.sessions) + 1}")
@@ -317,6 +331,19 @@ class FakeDiscord:
         await self._record(Sent("POST", channel_id, message["id"], payload, files))
         await self.dispatch("MESSAGE_CREATE", message)
         return JSONResponse(message)
+
+    async def _history(self, request: Request) -> Response:
+        """GET /channels/{id}/messages?after=&limit=: the messages right after `after`, newest first."""
+        refused = self._refusal(request)
+        if refused is not None:
+            return refused
+        self.history_requests.append(dict(request.query_params))
+        after = int(request.query_params.get("after") or 0)
+        limit = min(int(request.query_params.get("limit") or 50), 100)
+        found = sorted(
+            (m for m in self.messages.values() if m["channel_id"] == request.path_params["channel_id"] and int(m["id"]) > after), key=lambda m: int(m["id"])
+        )
+        return JSONResponse(list(reversed(found[:limit])))
 
     async def _change(self, request: Request) -> Response:
         refused = self._refusal(request)

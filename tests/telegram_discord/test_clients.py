@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 
 from kafana.bridges.chat import split_text
+from kafana.bridges.discord import readable
 from kafana.bridges.discord_api import DiscordError, DiscordRest, Gateway
 from kafana.bridges.net import Upload
 from kafana.bridges.telegram_api import BotApi, TelegramError
@@ -177,3 +178,11 @@ def test_long_text_is_split_at_spaces_within_the_limit() -> None:
     assert all(len(p) <= 100 for p in pieces) and " ".join(pieces) == words
     assert split_text("x" * 250, 100) == ["x" * 100, "x" * 100, "x" * 50]
     assert split_text("", 100) == []
+
+
+def test_discord_mentions_and_custom_emoji_read_as_people_see_them() -> None:
+    message = {
+        "content": "hi <@501> and <@!502>, <@999> <:wave:123> <a:party:456>",
+        "mentions": [{"id": "501", "username": "ada", "global_name": "Ada L."}, {"id": "502", "username": "bob"}],
+    }
+    assert readable(message) == "hi @Ada L. and @bob, <@999> :wave: :party:"

@@ -142,6 +142,22 @@ async def test_a_dropped_gateway_and_a_reconnect_are_resumed_without_loss(
     ]  # fmt: skip
 
 
+async def test_a_session_that_cannot_be_resumed_is_caught_up_from_the_history(
+    admin: Api, channel: dict[str, Any], discord: FakeDiscord, bridge: dict[str, Any]
+) -> None:
+    await discord.user_says(CHANNEL, ADA, "before")
+    await wait_post(admin, channel["id"], bridged("before"))
+    await discord.drop(session_lost=True)
+    await discord.user_says(CHANNEL, ADA, "said while no session was up")  # dispatched to nobody
+    await discord.user_says("700000000000000099", ADA, "elsewhere, meanwhile")
+    discord.accept()
+    await wait_post(admin, channel["id"], bridged("said while no session was up"))
+    assert discord.identifies == 2 and not discord.resumes
+    assert discord.history_requests and discord.history_requests[0]["limit"] == "100"
+    messages = [p["message"] for p in (await admin.get(f"/channels/{channel['id']}/posts"))["posts"].values()]
+    assert messages.count("before") == 1 and "elsewhere, meanwhile" not in messages
+
+
 async def test_a_rest_429_is_waited_out(admin: Api, channel: dict[str, Any], discord: FakeDiscord, bridge: dict[str, Any]) -> None:
     discord.rate_limit(retry_after=0.3)
     await admin.post("/posts", {"channel_id": channel["id"], "message": "despite the limit"}, expect=201)

@@ -3,8 +3,9 @@
 Inbound, only events of the configured Discord channel are relayed (A19: the bot's other channels and guilds
 are ignored), and not the bot's own messages (echo): text, attachments (downloaded and uploaded as the
 bridge's bot, so images get thumbnails), replies as thread replies, edits and deletes. The Gateway session is
-resumed after a dropped connection, a RECONNECT or a failed event — the Gateway replays what was missed —
-and inbound posts are idempotent per message id, so a replay cannot post twice.
+resumed after a dropped connection, a RECONNECT or a failed event — the Gateway replays what was missed;
+a new session (a restart, or a session the Gateway would not resume) catches up from the channel's history
+after the last message seen — and inbound posts are idempotent per message id, so nothing is posted twice.
 
 Outbound: "**name**: text" (split at 2000 characters; nobody is pinged), files attached, thread replies as
 replies to the root's copy, edits and deletes of the copies.
@@ -13,9 +14,12 @@ replies to the root's copy, edits and deletes of the copies.
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Sequence
 from typing import Any, ClassVar
 from urllib.parse import urlsplit
+
+import httpx
 
 from kafana.actions.bridges import DISCORD_HOSTS, Inbound
 from kafana.bridges.base import BridgeContext
@@ -27,7 +31,10 @@ from kafana.bridges.registry import register
 log = logging.getLogger(__name__)
 
 ATTACHMENT_HOSTS = frozenset({"cdn.discordapp.com", "media.discordapp.net"})
+CATCH_UP_PAGE, CATCH_UP_PAGES = 100, 10  # at most 1,000 messages missed while no session was up
 REPLY = 19  # the message type of a reply (message_reference is also used by forwards)
+USER_MENTION = re.compile(r"<@!?([0-9]+)>")
+CUSTOM_EMOJI = re.compile(r"<a?:([A-Za-z0-9_]+):[0-9]+>")
 MARKDOWN = str.maketrans({c: "\\" + c for c in "\\*_~`|>#-[]()"})
 
 
@@ -58,14 +65,18 @@ class DiscordWorker(ChatWorker):
         await self.gateway.run()
 
     async def _on_dispatch(self, name: str, data: dict[str, Any]) -> None:
+        if name == "READY":
+            await self._catch_up()
         if str(data.get("channel_id", "")) != self.channel_id:
             return  # another channel, another guild, or not a message event
         remote_id = str(data.get("id", ""))
         author = data.get("author") or {}
         own = self.gateway is not None and str(author.get("id", "")) == self.gateway.user_id
+        if name == "MESSAGE_CREATE":
+            await self._seen(remote_id)
         if name == "MESSAGE_CREATE" and not own:
             file_ids = await self._files_in(data.get("attachments") or [])
-            content = str(data.get("content") or "")
+            content = readable(data)
             if not content and not file_ids:
                 return
             reference = (data.get("message_reference") or {}) if data.get("type") == REPLY else {}
@@ -75,9 +86,33 @@ class DiscordWorker(ChatWorker):
             )  # fmt: skip
             await self.inbound(self.ctx.post(inbound))
         elif name == "MESSAGE_UPDATE" and not own and "content" in data and data.get("edited_timestamp"):
-            await self.inbound(self.ctx.edit(remote_id, str(data["content"])))
+            await self.inbound(self.ctx.edit(remote_id, readable(data)))
         elif name == "MESSAGE_DELETE":
             await self.inbound(self.ctx.delete(remote_id))
+
+    async def _seen(self, message_id: str) -> None:
+        """Keep the newest message id of the channel (in the bridge's state): where a catch-up starts."""
+        if message_id.isdigit() and int(message_id) > int(self.ctx.state.get("last_message_id") or 0):
+            await self.ctx.save_state({**self.ctx.state, "last_message_id": message_id})
+
+    async def _catch_up(self) -> None:
+        """A new session (first start, restart, or a session the Gateway would not resume) does not replay
+        what was said meanwhile: read it from the channel's history, after the last message seen. Posting is
+        idempotent per message id, so what was relayed already is not posted twice. (Edits and deletes made
+        meanwhile are not caught up.)"""
+        for _ in range(CATCH_UP_PAGES):
+            after = str(self.ctx.state.get("last_message_id") or "")
+            if not after:
+                return
+            try:
+                page = await self.rest.messages_after(self.channel_id, after)
+            except (httpx.HTTPError, DiscordError) as exc:
+                log.warning("discord bridge %s: could not catch up after message %s: %s", self.ctx.bridge_id, after, exc)
+                return
+            for message in page:
+                await self._on_dispatch("MESSAGE_CREATE", {**message, "channel_id": self.channel_id})
+            if len(page) < CATCH_UP_PAGE:
+                return
 
     async def _files_in(self, attachments: Sequence[dict[str, Any]]) -> list[str]:
         file_ids = []
@@ -114,6 +149,14 @@ class DiscordWorker(ChatWorker):
 
     async def remove(self, remote_id: str) -> None:
         await self.rest.delete_message(self.channel_id, remote_id)
+
+
+def readable(message: dict[str, Any]) -> str:
+    """The content with Discord's markup for mentions and custom emoji as people read it: `<@id>` as
+    @name (from the message's `mentions`), `<:name:id>` as :name:."""
+    names = {str(u.get("id")): str(u.get("global_name") or u.get("username") or "") for u in message.get("mentions") or []}
+    content = USER_MENTION.sub(lambda m: "@" + names[m[1]] if names.get(m[1]) else m[0], str(message.get("content") or ""))
+    return CUSTOM_EMOJI.sub(r":\1:", content)
 
 
 def author_name(message: dict[str, Any]) -> str:

@@ -87,7 +87,7 @@ class DiscordRest:
                 continue
             if response.status_code >= 400:
                 raise DiscordError(response.status_code, str(_json(response).get("message", response.reason_phrase)))
-            return _json(response) if response.status_code != 204 else None
+            return response.json() if response.status_code != 204 else None
         raise AssertionError("unreachable")
 
     async def gateway_url(self) -> str:
@@ -103,6 +103,11 @@ class DiscordRest:
             body["attachments"] = [{"id": i, "filename": f.name} for i, f in enumerate(files)]
         sent: dict[str, Any] = await self.request("POST", f"/channels/{channel_id}/messages", body=body, files=files)
         return sent
+
+    async def messages_after(self, channel_id: str, after: str, limit: int = 100) -> list[dict[str, Any]]:
+        """Up to `limit` messages right after the message `after`, oldest first (Discord answers newest first)."""
+        found: list[dict[str, Any]] = await self.request("GET", f"/channels/{channel_id}/messages?after={after}&limit={limit}")
+        return sorted(found, key=lambda m: int(m["id"]))
 
     async def edit_message(self, channel_id: str, message_id: str, content: str) -> None:
         await self.request("PATCH", f"/channels/{channel_id}/messages/{message_id}", body={"content": content, "allowed_mentions": {"parse": []}})
@@ -165,7 +170,7 @@ class Gateway:
             except GatewayFatal:
                 raise
             except (OSError, TimeoutError, ConnectionClosed, InvalidHandshake, InvalidURI) as exc:
-                log.info("discord gateway: connection lost (%s); reconnecting", exc.__class__.__name__)
+                log.info("discord gateway: connection lost (%s); reconnecting", exc)
             except Exception:
                 log.exception("discord gateway: an event could not be handled; resuming, to have it again")
             await backoff.wait()
