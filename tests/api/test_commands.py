@@ -86,6 +86,26 @@ async def test_custom_command_ephemeral_get_and_failures(admin: Api, team: dict[
 
 
 @pytest.mark.parametrize("settings_overrides", [LOOPBACK])
+async def test_custom_command_answers_later_through_its_response_url(admin: Api, team: dict[str, Any], receiver: Receiver, events: list[Event]) -> None:
+    channel = await admin.create_channel(team, "ops")
+    await admin.post("/commands", {"team_id": team["id"], "trigger": "build", "url": receiver.url, "method": "P"}, expect=201)
+    receiver.reply = {"text": "building…"}
+    await run(admin, channel, "/build web")
+    fields = {k: v[0] for k, v in parse_qs((await receiver.next()).body.decode()).items()}
+    url = urlsplit(fields["response_url"])
+    assert (url.scheme, url.netloc) == ("http", "localhost:8065") and url.path.startswith("/hooks/commands/")
+    done = await admin.http.post(url.path, json={"response_type": "in_channel", "text": "build 7 passed"})
+    assert (done.status_code, done.text) == (200, "ok")
+    post = await last_post(admin, channel["id"])
+    assert (post["message"], post["user_id"], post["props"]["from_webhook"]) == ("build 7 passed", admin.id, "true")
+    await admin.http.post(url.path, json={"text": "only you see this"})
+    assert [p["message"] for p in ephemerals(events, admin.id)] == ["building…", "only you see this"]
+    forged = url.path[:-3] + ("AAA" if not url.path.endswith("AAA") else "BBB")
+    refused = await admin.http.post(forged, json={"text": "x"})
+    assert (refused.status_code, refused.json()["id"]) == (400, "web.command_webhook.invalid.app_error")
+
+
+@pytest.mark.parametrize("settings_overrides", [LOOPBACK])
 async def test_command_crud_autocomplete_and_permissions(admin: Api, team: dict[str, Any], receiver: Receiver) -> None:
     base = {"team_id": team["id"], "url": receiver.url, "method": "P"}
     hidden = await admin.post("/commands", {**base, "trigger": "hidden"}, expect=201)

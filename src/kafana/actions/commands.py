@@ -8,6 +8,10 @@ Mattermost's form fields, and its answer is posted (`in_channel`) or shown to th
 
 from __future__ import annotations
 
+import base64
+import hashlib
+import hmac
+import json
 import re
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -19,6 +23,7 @@ from kafana.access import access_channel, access_team, channel_permissions, team
 from kafana.actions import channels, integrations, posts, search, statuses
 from kafana.actions.command_text import say
 from kafana.actions.context import Actor, Services
+from kafana.actions.system import ensure_secret
 from kafana.lib.clock import now_ms
 from kafana.lib.errors import AppError, bad_request, forbidden, not_found
 from kafana.lib.ids import is_valid_id, new_id
@@ -32,6 +37,9 @@ from kafana.store import users as users_store
 Reply = integrations.Reply
 TRIGGER_RE = re.compile(r"^[^\s/][^\s]{0,127}$")
 DISABLED = AppError(501, "api.command.disabled.app_error", "Commands have been disabled by the system admin.")
+RESPONSE_KEY = "command_response_key"
+RESPONSE_URL_MINUTES = 30  # as Mattermost's command webhooks
+INVALID_RESPONSE_URL = AppError(400, "web.command_webhook.invalid.app_error", "Invalid webhook.")
 
 
 @dataclass(slots=True)
@@ -289,7 +297,7 @@ async def _run_custom(ctx: Context, command: Command) -> Reply:
     user = ctx.actor.user
     fields = {
         "channel_id": ctx.channel.id, "channel_name": ctx.channel.name, "command": f"/{command.trigger}",
-        "response_url": "", "team_domain": ctx.team.name if ctx.team else "", "team_id": command.team_id,
+        "response_url": await _response_url(ctx, command), "team_domain": ctx.team.name if ctx.team else "", "team_id": command.team_id,
         "text": ctx.args, "token": command.token, "trigger_id": "", "user_id": ctx.actor.user_id,
         "user_name": user.username if user else "", "root_id": ctx.root_id,
     }  # fmt: skip
@@ -317,6 +325,57 @@ async def _deliver(ctx: Context, reply: Reply, custom: Command | None) -> None:
         return
     props = integrations.server_props(ctx.svc, reply, username=custom.username, icon_url=custom.icon_url) if custom else {}
     await integrations.send_ephemeral(ctx.svc, posts.ephemeral_event(ctx.actor.user_id, ctx.channel.id, reply.text, root_id=ctx.root_id, props=props))
+
+
+# Delayed answers: the response_url a custom command is given ---------------------------------------------
+
+
+async def _response_key(svc: Services) -> bytes:
+    key = svc.extra.get(RESPONSE_KEY)
+    if not isinstance(key, bytes):
+        key = svc.extra[RESPONSE_KEY] = await ensure_secret(svc.db, RESPONSE_KEY)
+    return key
+
+
+def _sign(key: bytes, payload: str) -> str:
+    return base64.urlsafe_b64encode(hmac.new(key, b"command-response:" + payload.encode(), hashlib.sha256).digest()[:18]).decode()
+
+
+async def _response_url(ctx: Context, command: Command) -> str:
+    """`{site}/hooks/commands/{token}`: the command, caller, channel and thread, with an expiry, signed; no row
+    to keep, so any node answers it (unlike Mattermost, it may be used any number of times until it expires)."""
+    claims = {"c": command.id, "u": ctx.actor.user_id, "ch": ctx.channel.id, "r": ctx.root_id, "e": now_ms() + RESPONSE_URL_MINUTES * 60_000}
+    payload = base64.urlsafe_b64encode(json.dumps(claims, separators=(",", ":")).encode()).decode().rstrip("=")
+    token = f"{payload}.{_sign(await _response_key(ctx.svc), payload)}"
+    return f"{ctx.svc.settings.site_url.rstrip('/')}/hooks/commands/{token}"
+
+
+async def do_delayed_response(svc: Services, token: str, data: Any) -> None:
+    """POST /hooks/commands/{token}: a custom command's later answer, delivered as its first one would be."""
+    if not svc.settings.enable_commands:
+        raise DISABLED
+    payload, _, signature = token.partition(".")
+    if not signature or not hmac.compare_digest(signature, _sign(await _response_key(svc), payload)):
+        raise INVALID_RESPONSE_URL
+    try:
+        claims = json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
+    except ValueError:
+        raise INVALID_RESPONSE_URL from None
+    if not isinstance(claims, dict) or int(claims.get("e", 0)) < now_ms():
+        raise INVALID_RESPONSE_URL
+    async with svc.db.read() as db:
+        command = await store.get_live(db, Command, str(claims.get("c")))
+        user = await users_store.get_user(db, str(claims.get("u")))
+        if command is None or user is None or user.delete_at:
+            raise INVALID_RESPONSE_URL
+        actor = Actor(user)
+        access = await access_channel(db, actor, str(claims.get("ch")))
+        team = await teams_store.get_team(db, command.team_id)
+    reply = integrations.parse_reply(data)
+    reply.response_type = reply.response_type if reply.response_type in ("in_channel", "ephemeral") else "ephemeral"
+    ctx = Context(svc, actor, access.channel, team, str(claims.get("r") or ""), command.trigger, "")
+    for part in (reply, *reply.extra_responses):
+        await _deliver(ctx, part, command)
 
 
 # Custom commands ---------------------------------------------------------------------------------------

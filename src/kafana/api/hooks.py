@@ -8,7 +8,7 @@ from urllib.parse import parse_qs
 from fastapi import APIRouter, Request
 from starlette.responses import PlainTextResponse, Response
 
-from kafana.actions import webhooks
+from kafana.actions import commands, webhooks
 from kafana.api.body import parse_json, read_object
 from kafana.api.deps import ActorDep, Paging, ServicesDep, check_id
 from kafana.api.responses import JSON, created, ok
@@ -105,4 +105,15 @@ async def run_incoming(hook_id: str, request: Request, svc: ServicesDep) -> Resp
     except AppError:
         raise webhooks.PARSE_ERROR from None
     await webhooks.do_run_incoming(svc, hook_id, payload)
+    return PlainTextResponse("ok")
+
+
+@incoming_router.post("/hooks/commands/{token}")
+async def command_response(token: str, request: Request, svc: ServicesDep) -> Response:
+    """A custom command's delayed answer, sent to the `response_url` it was given (JSON CommandResponse)."""
+    try:
+        data = parse_json(await request.body())
+    except AppError:
+        raise webhooks.PARSE_ERROR from None
+    await commands.do_delayed_response(svc, token[:1000], data)
     return PlainTextResponse("ok")
