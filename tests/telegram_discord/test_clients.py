@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -52,6 +53,13 @@ async def test_long_polling_returns_an_update_posted_while_waiting(telegram: Fak
     await telegram.user_says(CHAT, telegram.person(7, "Ada"), "second")
     again = await bot.get_updates(updates[0]["update_id"] + 1)
     assert [u["message"]["text"] for u in again] == ["second"]
+
+
+async def test_the_token_in_bot_api_urls_stays_out_of_the_logs(telegram: FakeTelegram, bot: BotApi, caplog: pytest.LogCaptureFixture) -> None:
+    with caplog.at_level(logging.INFO, logger="httpx"):
+        await bot.get_me()
+    assert "getMe" in caplog.text and "/bot<token>/getMe" in caplog.text
+    assert telegram.token not in caplog.text
 
 
 async def test_a_429_is_waited_out_and_the_call_repeated(telegram: FakeTelegram, bot: BotApi) -> None:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import re
 from typing import Any
 
 import httpx
@@ -27,6 +28,20 @@ PHOTO_TYPES = frozenset({"image/jpeg", "image/png", "image/webp"})  # sent with 
 RATE_LIMIT_RETRIES = 5
 # The updates a bridge reads: a group's messages, or a channel's posts (the bot an admin there), and their edits.
 UPDATES = ("message", "edited_message", "channel_post", "edited_channel_post")
+
+
+class _HideTokens(logging.Filter):
+    """The token is part of every Bot API URL, and httpx logs each request's URL (at INFO): shown as
+    `bot<token>` instead, so logs never hold a bot's credentials."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if isinstance(record.args, tuple):
+            record.args = tuple(TOKEN_IN_URL.sub("/bot<token>/", str(a)) if isinstance(a, httpx.URL | str) else a for a in record.args)
+        return True
+
+
+TOKEN_IN_URL = re.compile(r"/bot[0-9]+:[A-Za-z0-9_-]+/")
+logging.getLogger("httpx").addFilter(_HideTokens())
 
 
 class TelegramError(Exception):
