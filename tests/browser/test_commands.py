@@ -1,6 +1,6 @@
 """Slash commands in the web client: typing / lists the commands (built-in and the team's custom ones), Enter
-runs one, /me posts for everyone, an ephemeral answer shows to its caller only, marked so; axe-core checks
-the open list."""
+runs one, /me posts for everyone, an ephemeral answer shows to its caller only, marked so; a webhook's post
+shows its own name; axe-core checks the open list."""
 
 from __future__ import annotations
 
@@ -16,8 +16,11 @@ from tests.compat.conftest import LiveServer, start_server
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
-    """An empty server that may call loopback, where the custom command's (never called) URL points."""
-    started = start_server(tmp_path_factory.mktemp("browser-server"), env={"KAFANA_OUTBOUND_ALLOWED_NETWORKS": "127.0.0.1/32"})
+    """An empty server that may call loopback, where the custom command's (never called) URL points, and shows
+    integrations' own names."""
+    started = start_server(
+        tmp_path_factory.mktemp("browser-server"), env={"KAFANA_OUTBOUND_ALLOWED_NETWORKS": "127.0.0.1/32", "KAFANA_ENABLE_POST_USERNAME_OVERRIDE": "true"}
+    )
     try:
         yield started
     finally:
@@ -84,5 +87,13 @@ async def test_command_autocomplete_me_and_ephemeral_answers(pages: Pages, serve
     await expect(ana_page.get_by_role("alert")).to_contain_text("/nosuchcommand")
     await expect(box).to_have_value("/nosuchcommand now")
     assert [p["message"] for p in ana.call("GET", f"/channels/{town['id']}/posts")["posts"].values() if p["type"] == "me"] == ["*waves at everyone*"]
+
+    # An incoming webhook's post shows the name it gives, marked as a bot's.
+    hook = ana.call("POST", "/hooks/incoming", {"channel_id": town["id"], "display_name": "Monitoring"})
+    ana.http.post(f"{server.url}/hooks/{hook['id']}", json={"text": "disk at 91%", "username": "Nagios"}).raise_for_status()
+    alert = post_in_list(bob_page, "disk at 91%")
+    await expect(alert.locator(".post-author")).to_have_text("Nagios")
+    await expect(alert).to_contain_text("BOT")
+    await assert_accessible(bob_page, "webhook post")
     ana.close()
     bob.close()

@@ -8,7 +8,7 @@ import {PostFiles} from '../files/PostFiles';
 import {deletePost, editPost, removeLinkPreview, retryPost, setPreference, togglePin, toggleReaction} from '../state/actions';
 import {groupReactions} from '../state/posts';
 import {pref, update, useStore} from '../state/store';
-import {isEphemeral, isSystem} from '../state/timeline';
+import {isEphemeral, isSystem, overrideName} from '../state/timeline';
 import {Avatar, CustomStatusEmoji, displayName, useTimeFormat} from './common';
 import {openProfile} from './ProfilePopover';
 import {ExportDialog} from '../moderation/ExportDialog';
@@ -41,6 +41,8 @@ export const PostItem = memo(function PostItem({post, continuation, ctx, onReply
     const [dialog, setDialog] = useState<'report' | 'export' | null>(null);
     const mine = post.user_id === me.id;
     const ephemeral = isEphemeral(post);
+    const integration = overrideName(post);
+    const author = integration || displayName(user);
     const system = isSystem(post) && !ephemeral;
     const reactions = groupReactions(post.metadata?.reactions ?? [], me.id);
 
@@ -73,7 +75,7 @@ export const PostItem = memo(function PostItem({post, continuation, ctx, onReply
     };
 
     return (
-        <article className={classes.join(' ')} id={'post-' + post.id} data-post-id={post.id} aria-label={t('post.label', {name: displayName(user), time: fmt.full(post.create_at)})}>
+        <article className={classes.join(' ')} id={'post-' + post.id} data-post-id={post.id} aria-label={t('post.label', {name: author, time: fmt.full(post.create_at)})}>
             <div className="post-gutter">
                 {continuation ? (
                     <span className="post-time hover-time">{fmt.time(post.create_at)}</span>
@@ -88,8 +90,9 @@ export const PostItem = memo(function PostItem({post, continuation, ctx, onReply
                 {!continuation && (
                     <header className="post-head">
                         <button type="button" className="post-author" onClick={(e) => openProfile(post.user_id, e.currentTarget)}>
-                            {displayName(user)}
+                            {author}
                         </button>
+                        {integration && <span className="badge">{t('post.botTag')}</span>}
                         <CustomStatusEmoji userId={post.user_id} />
                         <time className="post-time" dateTime={new Date(post.create_at).toISOString()} title={fmt.full(post.create_at)}>
                             {fmt.time(post.create_at)}

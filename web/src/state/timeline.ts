@@ -23,6 +23,13 @@ export function dayKey(at: number, timeZone: string | undefined): string {
 }
 
 export const isSystem = (post: Post) => post.type.startsWith('system_');
+/** The name an integration's post shows instead of its author's (webhooks, bridges: `override_username`,
+ * which the server keeps only on integrations' posts and only when the overrides are allowed). */
+export function overrideName(post: Post): string {
+    const name = post.props?.override_username;
+    return post.props?.from_webhook === 'true' && typeof name === 'string' ? name : '';
+}
+
 /** Shown to this user only (a command's answer, a notice): stored nowhere, so it takes no actions. */
 export const isEphemeral = (post: Post) => post.type.startsWith('system_ephemeral');
 
@@ -48,6 +55,7 @@ export function buildTimeline(posts: Post[], opts: {lastViewedAt: number; meId: 
             !breakGroup &&
             !!prev &&
             prev.user_id === post.user_id &&
+            overrideName(prev) === overrideName(post) &&
             !isSystem(prev) &&
             !isSystem(post) &&
             post.create_at - prev.create_at < GROUP_WINDOW_MS;
