@@ -34,6 +34,7 @@ from kafana.api import (
     jobs,
     links,
     live_settings,
+    logs,
     moderation,
     notifications,
     oauth,
@@ -55,6 +56,7 @@ from kafana.api.middleware import BodyLimitMiddleware, CleanPathMiddleware, Head
 from kafana.bridges.supervisor import Supervisor as BridgeSupervisor
 from kafana.config import Settings
 from kafana.db import Database
+from kafana.lib import logbuffer
 from kafana.realtime import Hub
 from kafana.realtime.redis_bus import RedisBus
 from kafana.workers.jobs import default_jobs
@@ -91,6 +93,7 @@ API_MODULES = (
     bridges,
     hooks,
     commands,
+    logs,
 )
 
 
@@ -113,6 +116,7 @@ def version_id(build: str = "0", config_hash: str = "kafana") -> str:
 
 def create_app(settings: Settings, *, database: Database | None = None) -> FastAPI:
     """Build the app. The database must already be migrated (`kafana serve` and the tests do that)."""
+    logbuffer.install()
     db = database or Database(settings.effective_database_url, sqlite_synchronous=settings.sqlite_synchronous, search_timeout_ms=settings.search_timeout_ms)
     svc = Services(settings=settings, db=db)
     bus = RedisBus(settings.redis_url, channel_prefix=settings.redis_channel_prefix) if settings.redis_url else None
