@@ -154,3 +154,12 @@ async def test_console_channel_search_is_for_admins(admin: Api, anon: Api, team:
     assert with_archived == []
     await bob.post("/channels/search", {"term": "plans"}, expect=403)
     await bob.get("/channels", expect=403)
+
+
+async def test_admins_list_archived_teams_on_request(admin: Api, anon: Api, team: dict[str, Any]) -> None:
+    garden = await admin.create_team("garden")
+    await admin.delete(f"/teams/{garden['id']}")
+    assert [t["name"] for t in await admin.get("/teams")] == ["core"]
+    assert [t["name"] for t in await admin.get("/teams?include_deleted=true")] == ["core", "garden"]
+    bob = await anon.signup("bob")
+    assert "garden" not in [t["name"] for t in await bob.get("/teams?include_deleted=true")]

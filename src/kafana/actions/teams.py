@@ -174,13 +174,17 @@ async def get_team(svc: Services, actor: Actor, team_id: str = "", *, name: str 
         return _view(svc, actor, access.team, access.member)
 
 
-async def list_teams(svc: Services, actor: Actor, offset: int, limit: int, *, with_total: bool = False) -> tuple[list[TeamView], int]:
-    """GET /teams: system admins see every team; others their own teams and the open ones."""
+async def list_teams(
+    svc: Services, actor: Actor, offset: int, limit: int, *, with_total: bool = False, include_deleted: bool = False
+) -> tuple[list[TeamView], int]:
+    """GET /teams: system admins see every team (archived ones too if they ask); others their own teams and the
+    open ones."""
+    archived = include_deleted and actor.is_admin
     async with svc.db.read() as db:
         mine = await _my_members(db, actor)
         member_of = None if actor.is_admin else list(mine)
-        teams = await teams_store.list_teams(db, member_of=member_of, offset=offset, limit=limit)
-        total = await teams_store.count_teams(db, member_of=member_of) if with_total else 0
+        teams = await teams_store.list_teams(db, member_of=member_of, include_deleted=archived, offset=offset, limit=limit)
+        total = await teams_store.count_teams(db, member_of=member_of, include_deleted=archived) if with_total else 0
     return [_view(svc, actor, t, mine.get(t.id)) for t in teams], total
 
 

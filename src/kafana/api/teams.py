@@ -58,9 +58,10 @@ async def create_team(request: Request, svc: ServicesDep, actor: ActorDep) -> Re
 
 
 @router.get("/teams")
-async def list_teams(svc: ServicesDep, actor: ActorDep, paging: Paging, include_total_count: bool = False) -> JSON:
+async def list_teams(svc: ServicesDep, actor: ActorDep, paging: Paging, include_total_count: bool = False, include_deleted: bool = False) -> JSON:
+    """`include_deleted` (Kafana, system admins): archived teams too, for the console to restore them."""
     offset, limit = paging
-    views, total = await teams.list_teams(svc, actor, offset, limit, with_total=include_total_count)
+    views, total = await teams.list_teams(svc, actor, offset, limit, with_total=include_total_count, include_deleted=include_deleted)
     found = [v.to_api() for v in views]
     return JSON({"teams": found, "total_count": total} if include_total_count else found)
 
