@@ -1,5 +1,5 @@
 import {describe, expect, it} from 'vitest';
-import {bars, effectiveDays, fillDays} from './charts';
+import {bars, fillDays} from './charts';
 
 const NOW = Date.UTC(2026, 10, 30, 15, 0); // 2026-11-30 15:00 UTC
 
@@ -32,18 +32,5 @@ describe('bars', () => {
     });
     it('draws nothing tall for all-zero days', () => {
         expect(bars([{name: 'a', value: 0}], 10, 10)[0].height).toBe(0);
-    });
-});
-
-describe('effectiveDays', () => {
-    it('takes the most specific policy: channel, then team, then global', () => {
-        expect(effectiveDays(30, 60, 90)).toBe(30);
-        expect(effectiveDays(undefined, 60, 90)).toBe(60);
-        expect(effectiveDays(undefined, undefined, 90)).toBe(90);
-        expect(effectiveDays(undefined, undefined, 0)).toBe(0);
-    });
-    it('lets an override keep messages forever (-1) where the global policy deletes them', () => {
-        expect(effectiveDays(-1, undefined, 90)).toBe(0);
-        expect(effectiveDays(undefined, -1, 90)).toBe(0);
     });
 });

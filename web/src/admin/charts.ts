@@ -30,9 +30,3 @@ export function bars(rows: AnalyticsRow[], width: number, height: number, gap = 
         return {x: i * step + gap / 2, y: height - h, width: Math.max(1, step - gap), height: h, row};
     });
 }
-
-/** The days in retention's terms: 0 means keep forever. */
-export function effectiveDays(...durations: (number | undefined)[]): number {
-    const first = durations.find((d) => d !== undefined && d !== 0);
-    return first === undefined || first < 0 ? 0 : first;
-}

@@ -14,11 +14,20 @@ import {
 } from '../state/accounts';
 import {Dialog, useTimeFormat} from './common';
 import {Field, FormError, useAction, useSubmit} from './forms';
+import {ChannelsPage} from '../admin/ChannelsPage';
+import {JobsPage} from '../admin/JobsPage';
+import {LogsPage} from '../admin/LogsPage';
+import {RetentionPage} from '../admin/RetentionPage';
+import {SettingsPage} from '../admin/SettingsPage';
+import {StatsPage} from '../admin/StatsPage';
 
-type Tab = 'signup' | 'users' | 'audit';
-const TABS: Tab[] = ['signup', 'users', 'audit'];
+const TABS = ['signup', 'users', 'settings', 'retention', 'jobs', 'stats', 'channels', 'logs', 'audit'] as const;
+type Tab = (typeof TABS)[number];
 
-/** The system console (system admins only): sign-up and invitations, users, and the audit log. */
+/** The system console (system admins only): sign-up and invitations, users, live settings, data retention,
+ * jobs, statistics, teams and channels, logs, and the audit log. Loaded on first opening (its own chunk). */
+const LEGACY_TABS = new Set<Tab>(['signup', 'users', 'audit']);
+
 export function AdminConsole({onClose}: {onClose: () => void}) {
     const t = useT();
     const [tab, setTab] = useState<Tab>('signup');
@@ -36,7 +45,7 @@ export function AdminConsole({onClose}: {onClose: () => void}) {
                         className={tab === name ? 'tab active' : 'tab'}
                         onClick={() => setTab(name)}
                     >
-                        {t('admin.tab.' + name)}
+                        {t(LEGACY_TABS.has(name) ? 'admin.tab.' + name : 'console.tab.' + name)}
                     </button>
                 ))}
             </div>
@@ -48,6 +57,12 @@ export function AdminConsole({onClose}: {onClose: () => void}) {
                     </>
                 )}
                 {tab === 'users' && <Users />}
+                {tab === 'settings' && <SettingsPage />}
+                {tab === 'retention' && <RetentionPage />}
+                {tab === 'jobs' && <JobsPage />}
+                {tab === 'stats' && <StatsPage />}
+                {tab === 'channels' && <ChannelsPage />}
+                {tab === 'logs' && <LogsPage />}
                 {tab === 'audit' && <AuditLog />}
             </div>
         </Dialog>

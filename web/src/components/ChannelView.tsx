@@ -8,6 +8,7 @@ import {Markdown} from '../markdown/Markdown';
 import {loadThread, loadThreads, setPreference, upsertChannel} from '../state/actions';
 import {channelTitle, directUserIds, isMuted} from '../state/channels';
 import {pref, useStore} from '../state/store';
+import {useRetentionDays} from '../state/retention';
 import {Field, FormButtons, FormError, useErrorText} from './forms';
 import {Composer, useTypingText} from './Composer';
 import {Dialog, PresenceDot} from './common';
@@ -65,6 +66,7 @@ function ChannelHeader({channel, title, onMenu}: {channel: Channel; title: strin
     const [exporting, setExporting] = useState(false);
     const [error, setError] = useState('');
     const isPublicOrPrivate = channel.type === 'O' || channel.type === 'P';
+    const retentionDays = useRetentionDays(channel);
 
     const run = async (action: () => Promise<unknown>) => {
         setMenu(false);
@@ -88,6 +90,7 @@ function ChannelHeader({channel, title, onMenu}: {channel: Channel; title: strin
                     {status && <PresenceDot status={status} label={t('status.' + status)} />}
                     {channel.delete_at > 0 && <span className="badge">{t('channel.archived')}</span>}
                 </h1>
+                {retentionDays > 0 && <p className="channel-retention">{t('channel.retention', {count: retentionDays})}</p>}
                 {(channel.header || channel.purpose) && (
                     <div className="channel-topic">
                         <Markdown text={channel.header || channel.purpose} ctx={ctx} />
