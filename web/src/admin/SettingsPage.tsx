@@ -91,8 +91,9 @@ export function SettingsPage() {
                         {s.overridden && (
                             <span className="row wrap muted">
                                 {t('console.settings.default', {value: word(s, s.default)})}
-                                <button type="button" className="link-button" onClick={() => reset.run(s)} aria-label={t('console.settings.resetNamed', {name: label})}>
+                                <button type="button" className="link-button" onClick={() => reset.run(s)}>
                                     {t('console.settings.reset')}
+                                    <span className="visually-hidden"> ({label})</span>
                                 </button>
                             </span>
                         )}

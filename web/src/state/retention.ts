@@ -1,6 +1,6 @@
 // When messages in a channel expire: the most specific retention policy (the channel's, then its team's,
 // then the global one). The client reads Mattermost's routes once a minute at most.
-import {useEffect, useState} from 'react';
+import {useEffect, useState, useSyncExternalStore} from 'react';
 import {client} from '../api/client';
 import type {Channel} from '../api/types';
 
@@ -34,9 +34,14 @@ async function fetchPolicies(): Promise<Policies> {
     };
 }
 
-/** Drop what was read (the console changed a policy). */
+let version = 0;
+const listeners = new Set<() => void>();
+
+/** Drop what was read (the console changed a policy): the channel header reads it again at once. */
 export function forgetRetention(): void {
     cached = null;
+    version++;
+    listeners.forEach((l) => l());
 }
 
 function policies(): Promise<Policies> {
@@ -51,6 +56,10 @@ function policies(): Promise<Policies> {
 /** The days after which this channel's messages are deleted; 0 when they are kept. */
 export function useRetentionDays(channel: Channel): number {
     const [days, setDays] = useState(0);
+    const changed = useSyncExternalStore(
+        (l) => (listeners.add(l), () => listeners.delete(l)),
+        () => version,
+    );
     useEffect(() => {
         let live = true;
         policies().then(
@@ -60,6 +69,6 @@ export function useRetentionDays(channel: Channel): number {
         return () => {
             live = false;
         };
-    }, [channel.id, channel.team_id]);
+    }, [channel.id, channel.team_id, changed]);
     return days;
 }
