@@ -4,7 +4,7 @@ import type {LiveSetting, Team} from '../api/types';
 import {useT} from '../i18n/useT';
 import {settingValue} from '../state/accounts';
 import {askConfirm} from '../components/ConfirmDialog';
-import {Field, FormButtons, FormError, useAction, useSubmit} from '../components/forms';
+import {Field, FormButtons, FormError, SaveFooter, useAction, useSubmit} from '../components/forms';
 import {forgetRetention} from '../state/retention';
 import {adminApi, type ChannelWithTeam, type RetentionPolicy} from './api';
 
@@ -111,13 +111,7 @@ function GlobalPolicy() {
             <h3 id="global-policy-title">{t('console.retention.global')}</h3>
             <DaysInput label={t('console.retention.messageDays')} value={messages} onChange={(v) => (setMessages(v), setSaved(false))} forever={t('console.retention.keepForever')} />
             <DaysInput label={t('console.retention.fileDays')} value={files} onChange={(v) => (setFiles(v), setSaved(false))} forever={t('console.retention.sameAsMessages')} />
-            <FormError error={save.error} />
-            {saved && <p role="status">{t('admin.saved')}</p>}
-            <div className="row">
-                <button type="submit" className="primary" disabled={save.busy}>
-                    {t('common.save')}
-                </button>
-            </div>
+            <SaveFooter error={save.error} saved={saved} busy={save.busy} />
         </form>
     );
 }

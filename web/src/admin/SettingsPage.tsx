@@ -3,7 +3,7 @@ import {useIntl} from 'react-intl';
 import {client} from '../api/client';
 import type {LiveSetting} from '../api/types';
 import {useT} from '../i18n/useT';
-import {Field, FormError, useAction, useSubmit} from '../components/forms';
+import {Field, FormError, SaveFooter, useAction, useSubmit} from '../components/forms';
 
 type Draft = Record<string, string | boolean>;
 
@@ -100,13 +100,13 @@ export function SettingsPage() {
                     </div>
                 );
             })}
-            <FormError error={invalid || save.error || reset.error} />
-            {saved && <p role="status">{t('admin.saved')}</p>}
-            <div className="row console-sticky">
-                <button type="submit" className="primary" disabled={save.busy || changed.length === 0}>
-                    {t('console.settings.save', {count: changed.length})}
-                </button>
-            </div>
+            <SaveFooter
+                error={invalid || save.error || reset.error}
+                saved={saved}
+                busy={save.busy || changed.length === 0}
+                label={t('console.settings.save', {count: changed.length})}
+                className="console-sticky"
+            />
         </form>
     );
 }

@@ -13,7 +13,7 @@ import {
     settingValue,
 } from '../state/accounts';
 import {Dialog, useTimeFormat} from './common';
-import {Field, FormError, useAction, useSubmit} from './forms';
+import {Field, FormError, SaveFooter, useAction, useSubmit} from './forms';
 import {ChannelsPage} from '../admin/ChannelsPage';
 import {JobsPage} from '../admin/JobsPage';
 import {LogsPage} from '../admin/LogsPage';
@@ -110,13 +110,7 @@ function SignupSettings() {
                     ))}
                 </select>
             </Field>
-            <FormError error={save.error} />
-            {saved && <p role="status">{t('admin.saved')}</p>}
-            <div className="row">
-                <button type="submit" className="primary" disabled={save.busy}>
-                    {t('common.save')}
-                </button>
-            </div>
+            <SaveFooter error={save.error} saved={saved} busy={save.busy} />
         </form>
     );
 }

@@ -84,3 +84,19 @@ export function useSubmit(work: () => Promise<void>) {
     };
     return {...action, submit};
 }
+
+/** A settings form's end: its error, "Saved." once saved, and the submit button (Save unless `label`). */
+export function SaveFooter({error, saved, busy, label, className}: {error: string; saved: boolean; busy: boolean; label?: string; className?: string}) {
+    const t = useT();
+    return (
+        <>
+            <FormError error={error} />
+            {saved && <p role="status">{t('admin.saved')}</p>}
+            <div className={className ? 'row ' + className : 'row'}>
+                <button type="submit" className="primary" disabled={busy}>
+                    {label ?? t('common.save')}
+                </button>
+            </div>
+        </>
+    );
+}
