@@ -69,6 +69,12 @@ async def test_incoming_webhook_overrides_name_and_icon_when_allowed(admin: Api,
     await admin.http.post(f"/hooks/{hook['id']}", json={"text": "two", "username": "Nagios", "icon_url": "https://example.org/n.png"})
     props = (await last_post(admin, channel["id"]))["props"]
     assert (props["override_username"], props["override_icon_url"], props["from_webhook"]) == ("Nagios", "https://example.org/n.png", "true")
+    # Slack tools also send multipart forms, and an emoji for the picture.
+    payload = json.dumps({"text": "three", "icon_emoji": ":ghost:"})
+    sent = await admin.http.post(f"/hooks/{hook['id']}", files={"payload": (None, payload)})
+    assert sent.status_code == 200
+    post = await last_post(admin, channel["id"])
+    assert (post["message"], post["props"]["override_icon_emoji"]) == ("three", ":ghost:")
 
 
 async def test_incoming_webhook_channel_override_lock_and_direct_messages(admin: Api, team: dict[str, Any]) -> None:

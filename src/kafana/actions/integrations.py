@@ -70,6 +70,7 @@ class Reply:
     response_type: str = ""
     username: str = ""
     icon_url: str = ""
+    icon_emoji: str = ""  # incoming webhooks only
     channel_id: str = ""
     type: str = ""
     goto_location: str = ""
@@ -111,6 +112,7 @@ def parse_reply(data: Any, *, depth: int = 0) -> Reply:
         response_type=_str(data, "response_type"),
         username=_str(data, "username"),
         icon_url=_str(data, "icon_url"),
+        icon_emoji=_str(data, "icon_emoji"),
         channel_id=_str(data, "channel_id"),
         type=_str(data, "type"),
         goto_location=_str(data, "goto_location"),
@@ -142,6 +144,8 @@ def server_props(svc: Services, reply: Reply, *, username: str = "", icon_url: s
         props["override_username"] = name[:64]
     if icon and svc.settings.enable_post_icon_override:
         props["override_icon_url"] = icon[:1024]
+    if reply.icon_emoji and svc.settings.enable_post_icon_override:
+        props["override_icon_emoji"] = reply.icon_emoji[:64]
     if reply.attachments:
         props["attachments"] = reply.attachments
     return props

@@ -92,10 +92,17 @@ async def delete_outgoing(hook_id: str, svc: ServicesDep, actor: ActorDep) -> Re
 
 @incoming_router.post("/hooks/{hook_id}")
 async def run_incoming(hook_id: str, request: Request, svc: ServicesDep) -> Response:
-    """Mattermost's (and Slack's) payload: a JSON body, or a form whose `payload` field is the JSON."""
+    """Mattermost's (and Slack's) payload: a JSON body, or a form (urlencoded or multipart) whose `payload`
+    field is the JSON."""
     raw = await request.body()
     content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
-    if content_type == "application/x-www-form-urlencoded" or (not content_type and raw.startswith(b"payload=")):
+    if content_type == "multipart/form-data":
+        try:
+            field = (await request.form(max_files=0, max_fields=20)).get("payload")
+        except Exception:  # a malformed multipart body: the parser's own errors vary
+            raise webhooks.PARSE_ERROR from None
+        raw = field.encode() if isinstance(field, str) else b""
+    elif content_type == "application/x-www-form-urlencoded" or (not content_type and raw.startswith(b"payload=")):
         try:
             raw = parse_qs(raw.decode(), max_num_fields=20).get("payload", [""])[0].encode()
         except (UnicodeDecodeError, ValueError):
