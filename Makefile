@@ -9,6 +9,8 @@ WEB_BUILD := src/kafana/web_dist/index.html
 WEB_SOURCES := $(shell find web/src web/public web/scripts -type f -not -name emoji-data.json 2>/dev/null) web/index.html web/vite.config.ts web/tsconfig.json
 BROWSER_STAMP := $(VENV)/.browser
 BROWSER_PACKAGES := chromium fonts-dejavu-core fonts-noto-core fonts-noto-color-emoji
+IRCD_STAMP := $(VENV)/.ircd
+IRCD_PACKAGES := ngircd
 
 .PHONY: run test test-sqlite test-postgres test-web lint bench install clean migration web browser screenshots
 
@@ -39,6 +41,11 @@ $(BROWSER_STAMP): $(STAMP)
 
 browser: $(BROWSER_STAMP)
 
+# Debian's ngircd: the IRC server the bridge tests and bench start on a free port (never as a system service).
+$(IRCD_STAMP): $(STAMP)
+	dpkg -s $(IRCD_PACKAGES) >/dev/null 2>&1 || (apt-get update -qq && apt-get install -y -qq --no-install-recommends $(IRCD_PACKAGES) >/dev/null)
+	touch $(IRCD_STAMP)
+
 install: $(STAMP)
 
 # Retake the README's screenshots (docs/screenshots/) with the browser tests.
@@ -57,22 +64,23 @@ lint: $(STAMP)
 test-web: $(WEB_STAMP)
 	cd web && npm test --silent
 
-test-sqlite: $(STAMP) $(NODE_STAMP) $(WEB_BUILD) $(BROWSER_STAMP)
+test-sqlite: $(STAMP) $(NODE_STAMP) $(WEB_BUILD) $(BROWSER_STAMP) $(IRCD_STAMP)
 	$(BIN)/pytest -n 2 -q
 
-test-postgres: $(STAMP)
-	KAFANA_TEST_DATABASE=postgres $(BIN)/pytest -n 2 -q tests/store tests/actions tests/api tests/realtime tests/files tests/email tests/notify tests/search tests/telegram_discord
+test-postgres: $(STAMP) $(IRCD_STAMP)
+	KAFANA_TEST_DATABASE=postgres $(BIN)/pytest -n 2 -q tests/store tests/actions tests/api tests/realtime tests/files tests/email tests/notify tests/search tests/bridges tests/telegram_discord
 
 test: lint test-web test-sqlite test-postgres
 
 # KAFANA_BENCH_SEARCH_POSTS=50000 make bench: a quick search part (default 1,000,000 generated posts);
 # KAFANA_BENCH_RETENTION_POSTS sizes the retention part (default 100,000 expired posts).
-bench: $(STAMP) $(WEB_BUILD) $(BROWSER_STAMP)
+bench: $(STAMP) $(WEB_BUILD) $(BROWSER_STAMP) $(IRCD_STAMP)
 	$(BIN)/python -m bench.run
 	$(BIN)/python -m bench.web
 	$(BIN)/python -m bench.search
 	$(BIN)/python -m bench.retention
 	$(BIN)/python -m bench.fanout
+	$(BIN)/python -m bench.bridge
 
 clean:
 	rm -rf $(VENV) tests/js/node_modules web/node_modules src/kafana/web_dist kafana-data

@@ -58,18 +58,21 @@ def _bad_config(message: str) -> AppError:
     return bad_request("api.kafana.bridge.config.app_error", message)
 
 
-async def check_remote_address(svc: Services, host: str, port: int) -> None:
+async def check_remote_address(svc: Services, host: str, port: int) -> str:
     """D10: a bridge may not be pointed at the server's own network (loopback, private, link-local…) unless
-    `outbound_allowed_networks` allows it. Checked when it is added, and again at each connect."""
+    `outbound_allowed_networks` allows it. Checked when it is added, and again at each connect, which then goes
+    to the address returned (so a DNS answer that changes in between cannot redirect it)."""
     try:
-        await check_host(host, port, parse_networks(svc.settings.outbound_allowed_networks))
+        return str(await check_host(host, port, parse_networks(svc.settings.outbound_allowed_networks)))
     except Refused as exc:
         raise AppError(422, "api.kafana.bridge.address.app_error", f"The bridge may not connect there: {exc}.") from None
 
 
 async def _check_irc(svc: Services, config: dict[str, Any]) -> dict[str, Any]:
-    """server (HOST or HOST:PORT), tls, nick, channel, optional sasl_user/sasl_password and network (the name
-    shown with bridged messages; default the server's)."""
+    """server (HOST or HOST:PORT), tls (tls_ca_file: a PEM of CAs to trust instead of the system's), nick,
+    channel, optional sasl_user/sasl_password, network (the name shown with bridged messages; default the
+    server's), flood control (lines_per_second after a burst of `burst` lines; default 1/s after 5) and
+    relay_reactions (as /me lines; default true)."""
     tls = bool(config.get("tls", False))
     server = str(config.get("server", "")).strip()
     host, _, port_text = server.rpartition(":") if server.count(":") == 1 or server.startswith("[") else (server, "", "")
@@ -88,18 +91,18 @@ async def _check_irc(svc: Services, config: dict[str, Any]) -> dict[str, Any]:
     sasl_user, sasl_password = str(config.get("sasl_user") or ""), str(config.get("sasl_password") or "")
     if bool(sasl_user) != bool(sasl_password):
         raise _bad_config("SASL needs both a user and a password.")
+    try:
+        rate, burst = float(config.get("lines_per_second") or 1.0), int(config.get("burst") or 5)
+    except (TypeError, ValueError):
+        raise _bad_config("lines_per_second and burst must be numbers.") from None
+    if not (0 < rate <= 1000 and 0 < burst <= 100):
+        raise _bad_config("lines_per_second must be in (0, 1000] and burst in 1..100.")
     await check_remote_address(svc, host, port)
-    network = clean_text(str(config.get("network") or host))[:64]
     return {
-        "server": host,
-        "port": port,
-        "tls": tls,
-        "nick": nick,
-        "channel": channel,
-        "sasl_user": sasl_user,
-        "sasl_password": sasl_password,
-        "network": network,
-    }
+        "server": host, "port": port, "tls": tls, "tls_ca_file": str(config.get("tls_ca_file") or ""), "nick": nick, "channel": channel,
+        "sasl_user": sasl_user, "sasl_password": sasl_password, "network": clean_text(str(config.get("network") or host))[:64],
+        "lines_per_second": rate, "burst": burst, "relay_reactions": bool(config.get("relay_reactions", True)),
+    }  # fmt: skip
 
 
 # Each kind's config check: the config as stored (normalized), or a 400/422. Kinds without one store it as given.

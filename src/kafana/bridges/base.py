@@ -24,6 +24,15 @@ RESTART_MIN_SECONDS = 1.0
 RESTART_MAX_SECONDS = 60.0
 
 
+def raise_if_cancelled() -> None:
+    """Call where an error is caught and the work goes on: Python 3.11's `wait_for` can turn a cancellation
+    into the error of an operation that failed at the same moment, which would otherwise keep a stopped
+    worker retrying forever."""
+    task = asyncio.current_task()
+    if task is not None and task.cancelling():
+        raise asyncio.CancelledError
+
+
 class BridgeContext:
     """One bridge's view of the server: everything a worker does to Kafana goes through here."""
 
@@ -63,6 +72,10 @@ class BridgeContext:
         """D10 again at each connect (DNS may have changed since the bridge was added): raises AppError."""
         await actions.check_service_url(self.svc, url, official, schemes)
 
+    async def check_address(self, host: str, port: int) -> str:
+        """The address to connect to for `host` (D10: raises AppError 422 for the server's own networks)."""
+        return await actions.check_remote_address(self.svc, host, port)
+
     async def save_state(self, state: dict[str, Any]) -> None:
         """Keep the worker's cursor (kept across restarts and nodes)."""
         self.state = dict(state)
@@ -100,6 +113,7 @@ class BridgeWorker(ABC):
             except asyncio.CancelledError:
                 raise
             except Exception:
+                raise_if_cancelled()
                 log.exception("%s bridge %s failed; restarting in %.0f s", self.kind, self.ctx.bridge_id, delay)
             await asyncio.sleep(delay)
             delay = min(delay * 2, RESTART_MAX_SECONDS)

@@ -6,7 +6,7 @@ import importlib
 
 from kafana.bridges.base import BridgeWorker
 
-BUILT_IN: tuple[str, ...] = ("telegram", "discord")  # modules under kafana.bridges
+BUILT_IN: tuple[str, ...] = ("irc", "telegram", "discord")  # modules under kafana.bridges
 _kinds: dict[str, type[BridgeWorker]] = {}
 _loaded = False
 
