@@ -12,6 +12,8 @@ from typing import Any
 
 from irc.client_aio import AioReactor
 
+from kafana.bridges.irc import IrcBridge
+
 CONFIG = """[Global]
 \tName = irc.test.local
 \tInfo = Kafana test ircd
@@ -136,3 +138,14 @@ class IrcUser:
 
     def close(self) -> None:
         self.connection.disconnect()
+
+
+async def started_worker(app: Any, bridge_id: str) -> IrcBridge:
+    """The bridge's worker once the app's supervisor has started it."""
+    deadline = time.monotonic() + 30
+    while bridge_id not in app.state.bridges.running:
+        assert time.monotonic() < deadline, "the supervisor did not start the bridge"
+        await asyncio.sleep(0.05)
+    worker = app.state.bridges.running[bridge_id].worker
+    assert isinstance(worker, IrcBridge)
+    return worker

@@ -196,7 +196,10 @@ async def second_node(services: Services) -> AsyncIterator[Services]:
     yield Services(settings=services.settings, db=services.db)
 
 
-async def test_each_bridge_runs_on_one_node_and_moves_when_that_node_stops(services: Services, second_node: Services, channel: dict[str, Any]) -> None:
+async def test_each_bridge_runs_on_one_node_and_moves_when_that_node_stops(
+    app: Any, services: Services, second_node: Services, channel: dict[str, Any]
+) -> None:
+    await app.state.bridges.stop()  # only the two supervisors below compete
     await actions.do_add_bridge(services, SYSTEM, "irc", "core/bridged", IRC)
     first, second = Supervisor(services, poll_seconds=0.1), Supervisor(second_node, poll_seconds=0.1)
     await first.tick()

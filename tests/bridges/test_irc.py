@@ -19,7 +19,7 @@ from kafana.actions import bridges as actions
 from kafana.actions.context import Services
 from kafana.bridges.irc import IrcBridge
 from kafana.models.actor import SYSTEM
-from tests.bridges.ircd import IrcUser, Ngircd, available
+from tests.bridges.ircd import IrcUser, Ngircd, available, started_worker
 from tests.helpers import Api, run_kafana
 
 if not available():
@@ -55,13 +55,8 @@ def irc_config(port: int, **extra: Any) -> dict[str, Any]:
 
 
 async def running_worker(app: Any, bridge_id: str) -> IrcBridge:
-    """The bridge's worker once the app's supervisor has started it and it is in the IRC channel."""
-    deadline = time.monotonic() + WAIT
-    while bridge_id not in app.state.bridges.running:
-        assert time.monotonic() < deadline, "the supervisor did not start the bridge"
-        await asyncio.sleep(0.05)
-    worker = app.state.bridges.running[bridge_id].worker
-    assert isinstance(worker, IrcBridge)
+    """The bridge's worker once it is in the IRC channel."""
+    worker = await started_worker(app, bridge_id)
     await asyncio.wait_for(worker.joined.wait(), WAIT)
     return worker
 

@@ -13,9 +13,9 @@ import pytest
 from kafana.actions import bridges as actions
 from kafana.actions.bridges import Outbound
 from kafana.actions.context import Services
-from kafana.bridges.base import BridgeContext
 from kafana.bridges.irc import IrcBridge
 from kafana.models.actor import SYSTEM
+from tests.bridges.ircd import started_worker
 from tests.helpers import Api
 
 WAIT = 10.0
@@ -29,6 +29,7 @@ class ScriptedServer:
         self.received: asyncio.Queue[str] = asyncio.Queue()
         self.closed = asyncio.Event()
         self.writer: asyncio.StreamWriter | None = None
+        self.writers: list[asyncio.StreamWriter] = []
 
     async def start(self) -> int:
         self.server = await asyncio.start_server(self.serve, "127.0.0.1", 0)
@@ -40,6 +41,7 @@ class ScriptedServer:
 
     async def serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         self.writer = writer
+        self.writers.append(writer)
         while raw := await reader.readline():
             line = raw.decode().rstrip("\r\n")
             self.received.put_nowait(line)
@@ -72,6 +74,9 @@ class ScriptedServer:
 
     async def stop(self) -> None:
         self.server.close()
+        for writer in self.writers:
+            writer.close()
+        await self.server.wait_closed()
 
 
 @pytest.fixture
@@ -83,15 +88,13 @@ async def scripted(request: pytest.FixtureRequest) -> AsyncIterator[ScriptedServ
 
 
 @pytest.fixture
-async def worker(services: Services, admin: Api, team: dict[str, Any], scripted: ScriptedServer) -> AsyncIterator[IrcBridge]:
+async def worker(app: Any, services: Services, admin: Api, team: dict[str, Any], scripted: ScriptedServer) -> IrcBridge:
+    """The bridge, as the app's supervisor runs it."""
     await admin.create_channel(team, "bridged")
     port = scripted.server.sockets[0].getsockname()[1]
     config = {"server": f"127.0.0.1:{port}", "nick": "kafana", "channel": "#test", "sasl_user": "bridge", "sasl_password": "hunter2"}
     bridge = await actions.do_add_bridge(services, SYSTEM, "irc", "core/bridged", config)
-    running = IrcBridge(BridgeContext(services, bridge))
-    await running.start()
-    yield running
-    await running.stop()
+    return await started_worker(app, bridge.id)
 
 
 async def test_sasl_plain_authenticates_before_registration_ends(scripted: ScriptedServer, worker: IrcBridge) -> None:

@@ -29,6 +29,7 @@ from kafana.bridges.base import BridgeContext, BridgeWorker, raise_if_cancelled
 from kafana.bridges.irc_format import irc_to_markdown, markdown_to_irc, split_message, text_budget
 from kafana.bridges.registry import register
 from kafana.lib.errors import AppError
+from kafana.lib.tasks import cancel
 
 log = logging.getLogger(__name__)
 
@@ -184,10 +185,9 @@ class IrcBridge(BridgeWorker):
             await self._read(reader, writer)
         finally:
             self.joined.clear()
+            writer.close()  # first: the awaits below may be cut short by a cancellation
             if sender is not None:
-                sender.cancel()
-                await asyncio.gather(sender, return_exceptions=True)
-            writer.close()
+                await cancel(sender)
 
     async def _send_when_joined(self, writer: asyncio.StreamWriter) -> None:
         await self.joined.wait()
