@@ -201,7 +201,8 @@ async def test_each_bridge_runs_on_one_node_and_moves_when_that_node_stops(
 ) -> None:
     await app.state.bridges.stop()  # only the two supervisors below compete
     await actions.do_add_bridge(services, SYSTEM, "irc", "core/bridged", IRC)
-    first, second = Supervisor(services, poll_seconds=0.1), Supervisor(second_node, poll_seconds=0.1)
+    # Ticked by hand; a long poll makes the lease (three polls) outlast any stall of a busy machine between ticks.
+    first, second = Supervisor(services, poll_seconds=60), Supervisor(second_node, poll_seconds=60)
     await first.tick()
     await second.tick()
     assert len(first.running) == 1 and not second.running
