@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import os
 from collections.abc import Sequence
 from typing import Any
@@ -109,3 +110,18 @@ async def run_kafana(svc: Any, *args: str, env: dict[str, str] | None = None) ->
     out, err = await process.communicate()
     assert process.returncode == 0, err.decode()
     return out.decode(), err.decode()
+
+
+def bulk_lines(team: str = "imported", posts: int = 3) -> bytes:
+    """A small Mattermost bulk export: one team, one channel, one user and `posts` posts."""
+    lines: list[dict[str, Any]] = [
+        {"type": "version", "version": 1},
+        {"type": "team", "team": {"name": team, "display_name": team.title(), "type": "O"}},
+        {"type": "channel", "channel": {"team": team, "name": "archive", "display_name": "Archive", "type": "O"}},
+        {"type": "user", "user": {"username": "ada", "email": "ada@example.com", "teams": [{"name": team, "channels": [{"name": "archive"}]}]}},
+        *(
+            {"type": "post", "post": {"team": team, "channel": "archive", "user": "ada", "message": f"old message {i}", "create_at": 1_600_000_000_000 + i}}
+            for i in range(posts)
+        ),
+    ]
+    return "".join(json.dumps(line) + "\n" for line in lines).encode()

@@ -31,6 +31,7 @@ from kafana.api import (
     files,
     groups,
     hooks,
+    imports,
     jobs,
     links,
     live_settings,
@@ -94,6 +95,7 @@ API_MODULES = (
     hooks,
     commands,
     logs,
+    imports,
 )
 
 

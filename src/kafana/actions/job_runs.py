@@ -123,6 +123,18 @@ async def do_run_job(svc: Services, actor: Actor, job_type: str, data: dict[str,
     return done
 
 
+async def do_start_job(svc: Services, actor: Actor, job_type: str, data: dict[str, str]) -> BackgroundJob:
+    """Start a run on this node at once, in the background (an uploaded import: its file is on this node)."""
+    _check_admin(actor)
+    job = await _add(svc, _check_type(job_type, tuple(WORK)), "in_progress", data)
+    svc.spawn(_run_started(svc, job.id, WORK[job.type]))
+    return job
+
+
+async def _run_started(svc: Services, job_id: str, work: Work) -> None:
+    await _execute(svc, job_id, work)
+
+
 async def get_job(svc: Services, actor: Actor, job_id: str) -> BackgroundJob:
     _check_admin(actor)
     async with svc.db.read() as db:

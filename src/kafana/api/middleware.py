@@ -68,7 +68,7 @@ class CleanPathMiddleware:
 
 # Routes that take files: their bodies stream to disk (api/uploads.py checks each file against the file size
 # limit as it arrives), so they get the upload limit instead of the JSON one.
-UPLOAD_ROUTES = re.compile(r"^/api/v4/(files|emoji|users/[a-z0-9]{26}/image|users/me/image|teams/[a-z0-9]{26}/image)/?$")
+UPLOAD_ROUTES = re.compile(r"^/api/v4/(files|emoji|users/[a-z0-9]{26}/image|users/me/image|teams/[a-z0-9]{26}/image|kafana/imports)/?$")
 MULTIPART_OVERHEAD = 1024 * 1024
 
 

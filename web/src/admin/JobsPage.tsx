@@ -1,7 +1,7 @@
 import {useEffect, useState} from 'react';
 import {useT} from '../i18n/useT';
 import {useTimeFormat} from '../components/common';
-import {Field, FormError, useAction} from '../components/forms';
+import {Field, FormError, useAction, useSubmit} from '../components/forms';
 import {adminApi, JOB_TYPES, RUNNABLE, type Job} from './api';
 
 const ACTIVE = new Set(['pending', 'in_progress', 'cancel_requested']);
@@ -52,6 +52,7 @@ export function JobsPage() {
                     </button>
                 )}
             </div>
+            {type === 'import_process' && <ImportUpload onStarted={() => load.run()} />}
             <FormError error={load.error || act.error} />
             {jobs && jobs.length === 0 && <p className="muted">{t('console.jobs.none')}</p>}
             <ul className="console-jobs" aria-label={t('console.jobs.history')} aria-live="polite">
@@ -80,5 +81,39 @@ export function JobsPage() {
                 ))}
             </ul>
         </div>
+    );
+}
+
+/** Upload a bulk export (.zip or .jsonl) with its upload progress; the server starts the import job. */
+function ImportUpload({onStarted}: {onStarted: () => void}) {
+    const t = useT();
+    const [file, setFile] = useState<File | null>(null);
+    const [sent, setSent] = useState<number | null>(null);
+    const upload = useSubmit(async () => {
+        if (!file) return;
+        setSent(0);
+        try {
+            await adminApi.uploadImport(file, (loaded, total) => setSent(total ? Math.round((loaded * 100) / total) : 0)).done;
+        } finally {
+            setSent(null);
+        }
+        setFile(null);
+        onStarted();
+    });
+    return (
+        <form className="form console-box" onSubmit={upload.submit} aria-labelledby="import-upload-title">
+            <h3 id="import-upload-title">{t('console.import.title')}</h3>
+            <p className="muted">{t('console.import.hint')}</p>
+            <Field label={t('console.import.file')}>
+                <input key={file ? 'chosen' : 'empty'} type="file" accept=".zip,.jsonl" onChange={(e) => setFile(e.target.files?.[0] ?? null)} />
+            </Field>
+            {sent !== null && <progress max={100} value={sent} aria-label={t('console.import.uploading')} />}
+            <FormError error={upload.error} />
+            <div className="row">
+                <button type="submit" className="primary" disabled={!file || upload.busy}>
+                    {t('console.import.start')}
+                </button>
+            </div>
+        </form>
     );
 }

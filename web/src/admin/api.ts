@@ -64,6 +64,12 @@ export const adminApi = {
     restoreChannel: (id: string) => r<Channel>('POST', `/channels/${id}/restore`),
     setPrivacy: (id: string, privacy: 'O' | 'P') => r<Channel>('PUT', `/channels/${id}/privacy`, {privacy}),
     moveChannel: (id: string, teamId: string, force: boolean) => r<Channel>('POST', `/channels/${id}/move`, {team_id: teamId, force}),
+    /** A Mattermost bulk export, imported by a job on the server that receives it (POST /kafana/imports). */
+    uploadImport: (file: File, onProgress: (loaded: number, total: number) => void) => {
+        const form = new FormData();
+        form.append('file', file, file.name);
+        return client.send<Job>('/kafana/imports', form, onProgress);
+    },
     teams: () => r<Team[]>('GET', '/teams?per_page=200&include_deleted=true'),
     archiveTeam: (id: string) => r<unknown>('DELETE', `/teams/${id}`),
     restoreTeam: (id: string) => r<Team>('POST', `/teams/${id}/restore`),
