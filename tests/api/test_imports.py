@@ -31,7 +31,7 @@ async def test_a_bad_line_ends_the_job_with_its_number(admin: Api, services: Ser
     assert failed["status"] == "error" and failed["data"]["error"] == "line 8: unknown type 'teem'"
 
 
-async def test_only_admins_and_bulk_files(admin: Api, anon: Api) -> None:
+async def test_only_admins_and_bulk_files(admin: Api, anon: Api, services: Services) -> None:
     bob = await anon.signup("bob")
     await bob.post("/kafana/imports?filename=export.jsonl", content=bulk_lines(), expect=403)
     error = await admin.post("/kafana/imports?filename=notes.txt", content=b"hello", expect=400)
@@ -40,3 +40,5 @@ async def test_only_admins_and_bulk_files(admin: Api, anon: Api) -> None:
     files = {"file": ("export.jsonl", bulk_lines(team="multi", posts=1), "application/octet-stream")}
     job = await admin.post("/kafana/imports", files=files, expect=201)  # multipart, as the console sends it
     assert job["data"]["file_name"] == "export.jsonl"
+    await services.settle()
+    assert (await admin.get(f"/jobs/{job['id']}"))["status"] == "success"
