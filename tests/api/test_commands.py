@@ -289,3 +289,14 @@ async def test_ephemeral_posts_endpoint(admin: Api, team: dict[str, Any], events
     await bob.post("/posts/ephemeral", {"user_id": admin.id, "post": {"channel_id": channel["id"], "message": "x"}}, expect=403)
     secret = await admin.create_channel(team, "secret", "P")
     await admin.post("/posts/ephemeral", {"user_id": bob.id, "post": {"channel_id": secret["id"], "message": "x"}}, expect=404)
+
+
+async def test_integrations_switch_off_live(admin: Api, team: dict[str, Any]) -> None:
+    """An admin turns commands and incoming webhooks off in the admin console: they stop at once."""
+    town = await admin.get(f"/teams/{team['id']}/channels/name/town-square")
+    hook = await admin.post("/hooks/incoming", {"channel_id": town["id"]}, expect=201)
+    await admin.put("/kafana/settings", {"enable_commands": False, "enable_incoming_webhooks": False})
+    await admin.post("/commands/execute", {"channel_id": town["id"], "command": "/me hi"}, expect=501)
+    assert (await admin.http.post(f"/hooks/{hook['id']}", json={"text": "x"})).status_code == 501
+    await admin.put("/kafana/settings", {"enable_commands": True})
+    await admin.post("/commands/execute", {"channel_id": town["id"], "command": "/me hi"})

@@ -47,6 +47,11 @@ LIVE: tuple[str, ...] = (
     "privacy_ip_retention_days",
     "code_of_conduct_url",
     "moderation_public_log",
+    "enable_incoming_webhooks",
+    "enable_outgoing_webhooks",
+    "enable_commands",
+    "enable_post_username_override",
+    "enable_post_icon_override",
 )
 
 
