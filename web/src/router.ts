@@ -11,6 +11,7 @@ export type Route =
     | {kind: 'permalink'; team: string; postId: string}
     | {kind: 'threads'; team: string; threadId?: string}
     | {kind: 'moderation'; team: string}
+    | {kind: 'integrations'; team: string}
     | {kind: 'resetRequest'}
     | {kind: 'resetComplete'}
     | {kind: 'verifyEmail'};
@@ -33,6 +34,7 @@ export function parseRoute(path: string): Route {
     if (parts[1] === 'pl' && parts[2]) return {kind: 'permalink', team, postId: parts[2]};
     if (parts[1] === 'threads') return {kind: 'threads', team, threadId: parts[2]};
     if (parts[1] === 'moderation') return {kind: 'moderation', team};
+    if (parts[1] === 'integrations') return {kind: 'integrations', team};
     return {kind: 'team', team};
 }
 

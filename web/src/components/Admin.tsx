@@ -20,8 +20,9 @@ import {LogsPage} from '../admin/LogsPage';
 import {RetentionPage} from '../admin/RetentionPage';
 import {SettingsPage} from '../admin/SettingsPage';
 import {StatsPage} from '../admin/StatsPage';
+import {BridgesPage} from '../integrations/BridgesPage';
 
-const TABS = ['signup', 'users', 'settings', 'retention', 'jobs', 'stats', 'channels', 'logs', 'audit'] as const;
+const TABS = ['signup', 'users', 'settings', 'retention', 'jobs', 'stats', 'channels', 'logs', 'bridges', 'audit'] as const;
 type Tab = (typeof TABS)[number];
 
 /** The system console (system admins only): sign-up and invitations, users, live settings, data retention,
@@ -63,6 +64,7 @@ export function AdminConsole({onClose}: {onClose: () => void}) {
                 {tab === 'stats' && <StatsPage />}
                 {tab === 'channels' && <ChannelsPage />}
                 {tab === 'logs' && <LogsPage />}
+                {tab === 'bridges' && <BridgesPage />}
                 {tab === 'audit' && <AuditLog />}
             </div>
         </Dialog>

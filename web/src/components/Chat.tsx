@@ -16,6 +16,7 @@ import {channelPath, Sidebar, useSidebarChannels} from './Sidebar';
 
 // Screens few people open load when first opened, keeping the first screen's JavaScript small (bench/web.py).
 const AdminConsole = lazy(() => import('./Admin').then((m) => ({default: m.AdminConsole})));
+const IntegrationsPage = lazy(() => import('../integrations/IntegrationsPage').then((m) => ({default: m.IntegrationsPage})));
 const ModerationPage = lazy(() => import('../moderation/ModerationPage').then((m) => ({default: m.ModerationPage})));
 
 type Modal = 'browse' | 'create' | 'direct' | 'settings' | 'switcher' | 'createTeam' | 'admin' | null;
@@ -98,7 +99,7 @@ export function Chat({me, onSignedOut}: {me: User; onSignedOut: () => void}) {
                 navigate(channelPath(team.name, c, me.id, (id) => users[id]?.username), true);
                 return;
             }
-            if (route.kind === 'threads' || route.kind === 'moderation') {
+            if (route.kind === 'threads' || route.kind === 'moderation' || route.kind === 'integrations') {
                 closeChannel();
                 setChannelId('');
                 setDrawer(false);
@@ -171,7 +172,7 @@ export function Chat({me, onSignedOut}: {me: User; onSignedOut: () => void}) {
             <a className="skip-link" href="#main">
                 {t('common.skip')}
             </a>
-            <Sidebar currentChannelId={channel?.id ?? ''} view={route.kind === 'threads' ? 'threads' : 'channel'} onAction={onAction} />
+            <Sidebar currentChannelId={channel?.id ?? ''} view={route.kind === 'threads' || route.kind === 'integrations' ? route.kind : 'channel'} onAction={onAction} />
             <div className="drawer-scrim" onClick={() => setDrawer(false)} aria-hidden="true" />
             <main id="main" className="main" tabIndex={-1}>
                 {connection !== 'online' && (
@@ -184,6 +185,10 @@ export function Chat({me, onSignedOut}: {me: User; onSignedOut: () => void}) {
                 ) : route.kind === 'moderation' && isModerator(me) ? (
                     <Suspense fallback={loading}>
                         <ModerationPage />
+                    </Suspense>
+                ) : route.kind === 'integrations' && team ? (
+                    <Suspense fallback={loading}>
+                        <IntegrationsPage teamId={team.id} />
                     </Suspense>
                 ) : notFound ? (
                     <div className="empty-state">

@@ -8,6 +8,7 @@ import {navigate} from '../router';
 import {CustomStatusEmoji, PresenceDot} from './common';
 import {StatusMenu} from './StatusMenu';
 import {isModerator} from '../moderation/api';
+import {useIntegrationSections} from '../integrations/access';
 import {useIntl} from 'react-intl';
 
 export function channelPath(teamName: string, channel: Channel, meId: string, usernameOf: (id: string) => string | undefined): string {
@@ -41,7 +42,7 @@ function useSections() {
 
 interface SidebarProps {
     currentChannelId: string;
-    view: 'channel' | 'threads';
+    view: 'channel' | 'threads' | 'integrations';
     onAction: (action: 'browse' | 'create' | 'direct' | 'settings' | 'switcher' | 'createTeam' | 'admin' | 'logout') => void;
 }
 
@@ -56,6 +57,7 @@ export function Sidebar({currentChannelId, view, onAction}: SidebarProps) {
     const me = useStore((s) => s.me!);
     const threadsUnread = useStore((s) => s.threads.filter((th) => th.unread_replies > 0).length);
     const team = teams.find((tm) => tm.id === teamId);
+    const integrations = useIntegrationSections(teamId);
     const usernameOf = (id: string) => users[id]?.username;
 
     return (
@@ -103,6 +105,21 @@ export function Sidebar({currentChannelId, view, onAction}: SidebarProps) {
                             <span className="nav-label">{t('threads.title')}</span>
                         </a>
                     </li>
+                    {integrations && integrations.length > 0 && (
+                        <li>
+                            <a
+                                href={`/${team?.name}/integrations`}
+                                className={view === 'integrations' ? 'nav-item active' : 'nav-item'}
+                                aria-current={view === 'integrations' ? 'page' : undefined}
+                                onClick={(e) => (e.preventDefault(), navigate(`/${team?.name}/integrations`))}
+                            >
+                                <span className="nav-icon" aria-hidden="true">
+                                    ⚙
+                                </span>
+                                <span className="nav-label">{t('integrations.title')}</span>
+                            </a>
+                        </li>
+                    )}
                     {isModerator(me) && (
                         <li>
                             <a href={`/${team?.name}/moderation`} className="nav-item" onClick={(e) => (e.preventDefault(), navigate(`/${team?.name}/moderation`))}>

@@ -1,0 +1,162 @@
+"""The Integrations page and the console's Bridges page in the web client: an incoming webhook made in the UI
+posts what is sent to its address; a slash command made in the UI calls a local HTTP server when run from the
+composer and its answer is posted; a Telegram bridge is added, listed without its token, and removed through
+the confirm dialog. axe-core on each page, and the Integrations page at a phone's width (360 px)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import AsyncIterator, Iterator
+from typing import Any
+
+import httpx
+import pytest
+from playwright.async_api import Page, expect
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse
+from starlette.routing import Route
+
+from tests.browser.conftest import ApiUser, Pages, assert_accessible, composer, login, post_in_list
+from tests.compat.conftest import LiveServer, start_server
+from tests.local_server import serve
+
+TELEGRAM_TOKEN = "123456789:AAFakeTokenForTheBrowserTest_xyz"
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
+    """An empty server that may call loopback (the command's local server, the bridge's fake API address)."""
+    started = start_server(tmp_path_factory.mktemp("browser-server"), env={"KAFANA_OUTBOUND_ALLOWED_NETWORKS": "127.0.0.1/32"})
+    try:
+        yield started
+    finally:
+        started.stop()
+
+
+@pytest.fixture(scope="module")
+def ana(server: LiveServer) -> Iterator[ApiUser]:
+    """The first account (system admin), in her team `ops`."""
+    admin = ApiUser(server, "ana")
+    admin.create_team("ops")
+    yield admin
+    admin.close()
+
+
+@pytest.fixture
+async def weather() -> AsyncIterator[tuple[str, list[dict[str, Any]]]]:
+    """A slash command's service on loopback: answers `/weather CITY` in the channel, records each call."""
+    calls: list[dict[str, Any]] = []
+
+    async def answer(request: Request) -> JSONResponse:
+        form = dict(await request.form())
+        calls.append(form)
+        return JSONResponse({"response_type": "in_channel", "text": f"Sunny in {form.get('text', '')}"})
+
+    async with serve(Starlette(routes=[Route("/weather", answer, methods=["POST"])])) as port:
+        yield f"http://127.0.0.1:{port}/weather", calls
+
+
+async def open_integrations(pages: Pages, **context: Any) -> Page:
+    page = await pages.open("/ops/channels/town-square", **context)
+    await login(page, "ana")  # and back to where it was going
+    await expect(page.get_by_role("heading", level=1)).to_contain_text("Town Square")
+    if context.get("viewport", {}).get("width", 1280) < 760:  # a phone: the sidebar is a drawer
+        await page.get_by_role("button", name="Open the channel list").click()
+    await page.get_by_role("link", name="Integrations").click()
+    await expect(page.get_by_role("heading", level=1, name="Integrations")).to_be_visible()
+    return page
+
+
+async def test_an_incoming_webhook_and_a_slash_command_made_in_the_ui_work(
+    pages: Pages, server: LiveServer, ana: ApiUser, weather: tuple[str, list[dict[str, Any]]]
+) -> None:
+    page = await open_integrations(pages)
+    await expect(page.get_by_role("tab", name="Incoming webhooks")).to_have_attribute("aria-selected", "true")
+    await page.get_by_role("button", name="Add incoming webhook").click()
+    form = page.get_by_role("form", name="Add incoming webhook")
+    await form.get_by_label("Display name").fill("Monitoring")
+    await form.get_by_role("combobox", name=re.compile("^Channel")).select_option(label="Town Square")
+    await assert_accessible(page, "incoming webhook form")
+    await form.get_by_role("button", name="Save").click()
+    address = page.get_by_role("textbox", name="Address of Monitoring")
+    await expect(address).to_have_value(f"{server.url}/hooks/" + ana.call("GET", "/hooks/incoming")[0]["id"])
+    await expect(page.get_by_text("Posts to Town Square")).to_be_visible()
+    await assert_accessible(page, "incoming webhooks")
+
+    # What is posted to the address shown appears in the channel.
+    async with httpx.AsyncClient() as http:
+        (await http.post(await address.input_value(), json={"text": "disk at 91% on db1"})).raise_for_status()
+
+    # A slash command pointing at the local service.
+    await page.get_by_role("tab", name="Slash commands").click()
+    await page.get_by_role("button", name="Add slash command").click()
+    form = page.get_by_role("form", name="Add slash command")
+    await form.get_by_label("Display name").fill("Weather")
+    await form.get_by_label("Trigger word (without /)").fill("/weather")
+    await form.get_by_label("Request URL").fill(weather[0])
+    await form.get_by_label("Show in the command list").check()
+    await form.get_by_label("Autocomplete hint").fill("[city]")
+    await form.get_by_role("button", name="Save").press("Enter")
+    await expect(page.get_by_role("heading", name="/weather [city]")).to_be_visible()
+    token = ana.call("GET", "/commands?custom_only=true&team_id=" + ana.call("GET", "/teams/name/ops")["id"])[0]["token"]
+    await expect(page.get_by_role("textbox", name="Token of /weather")).to_have_value(token)
+    await assert_accessible(page, "slash commands")
+
+    await page.goto("/ops/channels/town-square")
+    await expect(post_in_list(page, "disk at 91% on db1")).to_be_visible()
+    box = composer(page, "Town Square")
+    await box.fill("/weather Zagreb")
+    await box.press("Enter")
+    await expect(post_in_list(page, "Sunny in Zagreb")).to_be_visible()
+    assert [(c["command"], c["text"], c["token"]) for c in weather[1]] == [("/weather", "Zagreb", token)]
+
+
+async def test_a_refused_integration_is_explained_and_the_page_fits_a_phone(pages: Pages, ana: ApiUser) -> None:
+    page = await open_integrations(pages, viewport={"width": 360, "height": 740})
+    await page.get_by_role("tab", name="Outgoing webhooks").click()
+    await page.get_by_role("button", name="Add outgoing webhook").click()
+    form = page.get_by_role("form", name="Add outgoing webhook")
+    await form.get_by_label("Trigger words (separated by commas)").fill("deploy, ship")
+    await form.get_by_label("Callback URLs (one a line)").fill("http://10.1.2.3/hook")  # not an allowed network
+    await form.get_by_role("button", name="Save").click()
+    await expect(form.get_by_role("alert")).to_have_text("The server will not call this URL.")
+    for tab in ("Incoming webhooks", "Outgoing webhooks", "Slash commands", "Bot accounts"):
+        await page.get_by_role("tab", name=tab).click()
+        overflow = await page.locator(".integrations").evaluate("e => e.scrollWidth - e.clientWidth")
+        assert overflow <= 0, f"{tab}: {overflow}px wider than the screen"
+    await assert_accessible(page, "integrations at 360 px")
+
+
+async def test_a_telegram_bridge_is_added_listed_and_removed_in_the_console(pages: Pages, ana: ApiUser) -> None:
+    page = await pages.open("/ops/channels/town-square")
+    await login(page, "ana")
+    await page.get_by_role("button", name="System console").click()
+    console = page.get_by_role("dialog", name="System console")
+    await console.get_by_role("tab", name="Bridges").click()
+    await expect(console.get_by_text("No bridges yet.")).to_be_visible()
+    await console.get_by_role("button", name="Add bridge").click()
+    form = console.get_by_role("form", name="Add bridge")
+    await form.get_by_role("combobox", name=re.compile("^Network")).select_option(label="Telegram")
+    await form.get_by_role("combobox", name=re.compile("^Channel here")).select_option(label="Ops / Town Square")
+    await form.get_by_label("Bot token (from @BotFather)").fill(TELEGRAM_TOKEN)
+    await form.get_by_label("Chat id (e.g. -1001234567890)").fill("-1001234567890")
+    await form.get_by_label("Bot API address (optional; default Telegram’s)").fill("http://127.0.0.1:9")
+    await assert_accessible(page, "bridge form")
+    await form.get_by_role("button", name="Add", exact=True).click()
+    await expect(console.get_by_role("status").filter(has_text="The bridge is added")).to_be_visible()
+    row = console.get_by_role("row", name="-1001234567890 @ http://127.0.0.1:9")
+    await expect(row).to_contain_text("Telegram")
+    await expect(row).to_contain_text("Ops / Town Square")
+    assert TELEGRAM_TOKEN not in await page.content()  # the secret is never shown back
+    [bridge] = ana.call("GET", "/kafana/bridges")
+    assert (bridge["kind"], bridge["config"]["chat_id"], bridge["config"]["token"]) == ("telegram", "-1001234567890", True)
+    await assert_accessible(page, "bridges")
+
+    await row.get_by_role("button", name="Remove the bridge to -1001234567890 @ http://127.0.0.1:9").click()
+    question = page.get_by_role("alertdialog", name="Remove bridge?")
+    await expect(question).to_contain_text("Ops / Town Square")
+    await assert_accessible(page, "remove bridge question")
+    await question.get_by_role("button", name="Remove").click()
+    await expect(console.get_by_text("No bridges yet.")).to_be_visible()
+    assert ana.call("GET", "/kafana/bridges") == []
