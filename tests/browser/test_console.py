@@ -187,7 +187,9 @@ async def test_teams_and_channels_and_the_log(pages: Pages, boss: tuple[ApiUser,
     await expect(console.get_by_role("status")).to_have_text("Plans has moved.")
     await expect(channels.get_by_role("listitem").filter(has_text="Plans")).to_contain_text("Garden")
     await assert_accessible(page, "system console: teams and channels")
-    await console.get_by_role("tab", name="Logs").click()
+    await console.get_by_role("tab", name="Teams and channels").press("ArrowRight")  # the tabs by keyboard
+    await expect(console.get_by_role("tab", name="Logs")).to_be_focused()
+    await expect(console.get_by_role("tab", name="Logs")).to_have_attribute("aria-selected", "true")
     await expect(console.get_by_label("Lowest level")).to_have_value("info")
     await assert_accessible(page, "system console: logs")
 
