@@ -10,8 +10,10 @@ from typing import Any
 
 import pytest
 
+from kafana.actions import job_runs
 from kafana.actions.context import Services
 from kafana.actions.slack_import import import_slack, markdown
+from kafana.models.actor import SYSTEM
 from tests.helpers import Api, run_kafana
 
 USERS = [
@@ -108,3 +110,5 @@ async def test_a_broken_export_is_refused(services: Services, tmp_path: Path, co
 async def test_kafana_import_slack(services: Services, tmp_path: Path) -> None:
     out, err = await run_kafana(services, "import", "slack", str(slack_zip(tmp_path / "slack.zip")), "--team", "slackers")
     assert "line " in err and out.startswith("Imported 1 teams") and "5 posts" in out
+    [job] = await job_runs.list_jobs(services, SYSTEM, "import_process", 0, 10)  # shown in the console's job list
+    assert job.status == "success" and job.to_api()["data"]["format"] == "slack" and job.to_api()["data"]["posts"] == "5"

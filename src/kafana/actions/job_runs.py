@@ -24,7 +24,7 @@ from typing import Any
 import orjson
 
 from kafana.access import has_system_permission
-from kafana.actions import bulk_import, retention
+from kafana.actions import bulk_import, retention, slack_import
 from kafana.actions.context import Actor, Services
 from kafana.lib.clock import now_ms
 from kafana.lib.errors import bad_request, forbidden, not_found
@@ -65,17 +65,23 @@ async def _data_retention(svc: Services, progress: Progress, now: int | None) ->
 
 
 async def _import_process(svc: Services, progress: Progress, now: int | None) -> None:
-    """A Mattermost bulk file (`data["import_file"]`, a path on this node); the percentage counts lines."""
+    """A Mattermost bulk file (`data["import_file"]`, a path on this node; the percentage counts its lines), or
+    with `data["format"] == "slack"` a Slack export into the team `data["team"]`."""
     path = Path(progress.data.get("import_file", ""))
     if not await asyncio.to_thread(path.is_file):
         raise ValueError(f"the import file {path.name or '(none)'} is not on this node")
-    total = await asyncio.to_thread(bulk_import.count_lines, path)
+    slack = progress.data.get("format") == "slack"
+    total = 0 if slack else await asyncio.to_thread(bulk_import.count_lines, path)
 
     def show(p: bulk_import.ImportProgress) -> None:
         progress.percent = min(99, p.lines * 100 // total) if total else 0
         progress.data.update(line_number=str(p.lines), **{k: str(getattr(p, k)) for k in IMPORT_COUNTS})
 
-    show(await bulk_import.import_bulk(svc, path, report=show))
+    if slack:
+        team, name = progress.data.get("team", ""), progress.data.get("display_name", "")
+        show(await slack_import.import_slack(svc, path, team, display_name=name, report=show))
+    else:
+        show(await bulk_import.import_bulk(svc, path, report=show))
 
 
 IMPORT_COUNTS = ("teams", "channels", "users", "posts", "reactions", "files", "skipped")

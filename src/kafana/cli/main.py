@@ -4,14 +4,11 @@ from __future__ import annotations
 
 import asyncio
 import json
-import zipfile
-from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
 
-from kafana.actions.context import Services
 from kafana.actions.job_runs import IMPORT_COUNTS
 from kafana.cli.admin import admin_app
 from kafana.cli.common import ConfigFile, DataDir, prepare, run_with_services, settings_for
@@ -160,33 +157,9 @@ def _import_summary(n: dict[str, int]) -> str:
     )
 
 
-def _run_import(settings: Settings, work: Callable[[Services, Callable[[Any], None]], Awaitable[Any]]) -> None:
-    """Run an import with a progress line; a bad line stops it with its number (what came before stays)."""
-    from kafana.actions.bulk_import import ImportFailed, ImportProgress
-
-    def show(p: ImportProgress) -> None:
-        typer.echo(f"\rline {p.lines:,}: {p.users:,} users, {p.channels:,} channels, {p.posts:,} posts, {p.files:,} files", nl=False, err=True)
-
-    try:
-        done = run_with_services(settings, lambda svc: work(svc, show))
-    except ImportFailed as exc:
-        typer.echo(f"\nerror: {exc} (what came before it is imported; fix the line and run again)", err=True)
-        raise typer.Exit(1) from None
-    except (ValueError, OSError, zipfile.BadZipFile) as exc:
-        typer.echo(f"\nerror: {exc}", err=True)
-        raise typer.Exit(1) from None
-    typer.echo("", err=True)
-    typer.echo(_import_summary({k: getattr(done, k) for k in IMPORT_COUNTS}))
-
-
-@import_app.command("bulk")
-def import_bulk(
-    source: Annotated[Path, typer.Argument(help="A Mattermost bulk export: a .zip (with data/) or a .jsonl.")],
-    data_dir: DataDir = None,
-    config: ConfigFile = None,
-) -> None:
-    """Import Mattermost's bulk format as an `import_process` job (the console's job list shows its progress).
-    Safe to run again: what is already there is skipped."""
+def _import_as_job(settings: Settings, source: Path, **extra: str) -> None:
+    """Run an import here as an `import_process` job (the console's job list shows it) with a progress line; a
+    bad line stops it with its number (what came before stays)."""
     from kafana.actions.job_runs import do_run_job
     from kafana.models import BackgroundJob
     from kafana.models.actor import SYSTEM
@@ -202,14 +175,25 @@ def import_bulk(
     if not source.is_file():
         typer.echo(f"error: {source} is not a file", err=True)
         raise typer.Exit(1)
-    data = {"import_file": str(source.resolve())}
-    job = run_with_services(settings_for(data_dir, config), lambda svc: do_run_job(svc, SYSTEM, "import_process", data, report=show))
+    data = {"import_file": str(source.resolve()), **extra}
+    job = run_with_services(settings, lambda svc: do_run_job(svc, SYSTEM, "import_process", data, report=show))
     done = job.to_api()["data"]
     if job.status != "success":
         typer.echo(f"\nerror: {done.get('error', job.status)} (what came before it is imported; fix the line and run again)", err=True)
         raise typer.Exit(1)
     typer.echo("", err=True)
     typer.echo(_import_summary({k: int(done.get(k, 0)) for k in IMPORT_COUNTS}))
+
+
+@import_app.command("bulk")
+def import_bulk(
+    source: Annotated[Path, typer.Argument(help="A Mattermost bulk export: a .zip (with data/) or a .jsonl.")],
+    data_dir: DataDir = None,
+    config: ConfigFile = None,
+) -> None:
+    """Import Mattermost's bulk format as an `import_process` job (the console's job list shows its progress).
+    Safe to run again: what is already there is skipped."""
+    _import_as_job(settings_for(data_dir, config), source)
 
 
 @import_app.command("slack")
@@ -221,9 +205,7 @@ def import_slack(
     config: ConfigFile = None,
 ) -> None:
     """Import a Slack export: users, channels, threads, reactions and DMs (file bytes are not in Slack exports)."""
-    from kafana.actions.slack_import import import_slack as run
-
-    _run_import(settings_for(data_dir, config), lambda svc, show: run(svc, source, team, display_name=display_name, report=show))
+    _import_as_job(settings_for(data_dir, config), source, format="slack", team=team, display_name=display_name)
 
 
 ChannelRef = Annotated[str, typer.Option("--channel", help="The Kafana channel: TEAM/CHANNEL (URL names).")]
