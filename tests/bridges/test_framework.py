@@ -212,6 +212,27 @@ async def test_each_bridge_runs_on_one_node_and_moves_when_that_node_stops(
     await second.stop()
 
 
+async def test_a_node_taking_a_bridge_over_relays_what_was_posted_while_none_ran_it(app: Any, admin: Api, services: Services, channel: dict[str, Any]) -> None:
+    server = app.state.bridges  # the server's supervisor, which the hub feeds live events
+    await server.stop()
+    bridge = await actions.do_add_bridge(services, SYSTEM, "irc", "core/bridged", IRC)
+    first = Supervisor(services, poll_seconds=60)
+    await first.tick()
+    await next_started()
+    await first.stop()  # its node goes away; nobody runs the bridge now
+    for text in ("while down 1", "while down 2"):
+        await admin.post("/posts", {"channel_id": channel["id"], "message": text}, expect=201)
+
+    await server.tick()  # another node takes the lease
+    worker = await next_started()
+    assert worker.ctx.bridge_id == bridge.id
+    assert [(await next_out(worker)).message for _ in range(2)] == ["while down 1", "while down 2"]
+    await admin.post("/posts", {"channel_id": channel["id"], "message": "live again"}, expect=201)
+    assert (await next_out(worker)).message == "live again"
+    await server.stop()
+    assert worker.delivered.empty()  # nothing twice
+
+
 async def test_cli_adds_lists_and_removes_and_the_running_server_follows(app: Any, services: Services, channel: dict[str, Any]) -> None:
     irc = ["--server", "127.0.0.1:6667", "--nick", "kafana", "--irc-channel", "#test", "--channel", "core/bridged"]
     local = {"KAFANA_OUTBOUND_ALLOWED_NETWORKS": "127.0.0.0/8"}  # D10 holds for the CLI too

@@ -37,6 +37,7 @@ from kafana.lib.validation import clean_text
 from kafana.links.safe_http import Refused, check_host, parse_networks
 from kafana.models import Bridge, FileInfo, Post, User
 from kafana.models.actor import Actor
+from kafana.models.posts import post_metadata
 from kafana.store import bridges as bridges_store
 from kafana.store import channels as channels_store
 from kafana.store import files as files_store
@@ -240,6 +241,22 @@ async def do_remove_bridge(svc: Services, actor: Actor, bridge_id: str) -> None:
 async def enabled_bridges(svc: Services) -> list[Bridge]:
     async with svc.db.read() as db:
         return await bridges_store.list_bridges(db, enabled_only=True)
+
+
+CATCH_UP_POSTS = 200
+CATCH_UP_MS = 3_600_000
+
+
+async def missed_posts(svc: Services, bridge: Bridge, after: tuple[int, str]) -> list[dict[str, Any]]:
+    """`posted` event data for the channel's posts after `after` (create_at, id): what was written while no
+    node ran the bridge (its node stopped before another took the lease over). Oldest first, from the last
+    hour and at most CATCH_UP_POSTS, so a long outage does not flood the remote side with old news."""
+    since = max(after[0], now_ms() - CATCH_UP_MS)
+    async with svc.db.read() as db:
+        rows = await posts_store.get_posts_after(db, bridge.channel_id, since, after[1] if since == after[0] else "", 0, CATCH_UP_POSTS - 1)
+        posts = {p.id: p for p in await posts_store.get_posts_by_ids(db, [r.id for r in rows])}
+        files = await files_store.get_files_for_posts(db, [p.id for p in posts.values() if p.file_ids])
+    return [{"post": json.dumps(posts[r.id].to_api(metadata=post_metadata(posts[r.id], files.get(r.id, ()))))} for r in rows if r.id in posts]
 
 
 @dataclass(frozen=True, slots=True)

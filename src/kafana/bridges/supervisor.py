@@ -5,20 +5,23 @@ up bridges added, removed, disabled or reconfigured meanwhile, from the CLI or a
 
 Outbound: the hub hands every committed batch (from any node, through the bus) to `observe`; the events of a
 bridged channel go, in order, to that bridge's queue, whose pump describes each (actions.describe_outbound:
-no echo of the bridge's own posts) and gives it to the worker.
+no echo of the bridge's own posts) and gives it to the worker. The bridge's state keeps the last post handed
+over (`outbound_after`); a node that takes a bridge over first relays what was posted after it, so a post made
+while no node ran the bridge is not lost (up to actions.bridges.CATCH_UP_POSTS of the last hour).
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from kafana.actions import jobs
-from kafana.actions.bridges import OUTBOUND_EVENTS, describe_outbound, enabled_bridges
+from kafana.actions.bridges import OUTBOUND_EVENTS, describe_outbound, enabled_bridges, missed_posts
 from kafana.actions.context import Services
 from kafana.bridges.base import BridgeContext, BridgeWorker
 from kafana.bridges.registry import worker_class
@@ -29,6 +32,7 @@ from kafana.models import Bridge
 
 log = logging.getLogger(__name__)
 
+CURSOR = "outbound_after"  # the bridge's state key: [create_at, id] of the last local post handed to its worker
 QUEUE_LIMIT = 10_000  # outbound events waiting for one bridge; beyond it they are dropped (and logged)
 
 
@@ -68,14 +72,30 @@ class Supervisor:
                     log.error("bridge %s is %d events behind: dropping %s", run.bridge.id, QUEUE_LIMIT, event.event)
 
     async def _pump(self, run: Running) -> None:
+        """Catch up on the posts written while no node ran the bridge, then relay live events in commit order."""
+        ctx = run.worker.ctx
+        for data in await missed_posts(self.svc, run.bridge, tuple(ctx.state[CURSOR])):
+            await self._relay(run, "posted", data)
         while True:
             name, data = await run.queue.get()
-            try:
-                out = await describe_outbound(self.svc, run.bridge, name, data)
-                if out is not None:
-                    await run.worker.deliver(out)
-            except Exception:
-                log.exception("bridge %s could not relay %s", run.bridge.id, name)
+            await self._relay(run, name, data)
+
+    async def _relay(self, run: Running, name: str, data: dict[str, Any]) -> None:
+        ctx = run.worker.ctx
+        try:
+            post = json.loads(data["post"]) if name == "posted" else None
+            after = (int(post["create_at"]), str(post["id"])) if post is not None else None
+            if after is not None and after <= tuple(ctx.state[CURSOR]):
+                return  # the catch-up relayed it already
+            out = await describe_outbound(self.svc, run.bridge, name, data)
+            if out is not None:
+                await run.worker.deliver(out)
+            if after is not None:
+                ctx.state[CURSOR] = list(after)
+                if run.queue.empty():  # written once a burst is handed over, not once a post
+                    await ctx.save_state(ctx.state)
+        except Exception:
+            log.exception("bridge %s could not relay %s", run.bridge.id, name)
 
     # Which bridges run here ----------------------------------------------------------------------------------
 
@@ -104,7 +124,10 @@ class Supervisor:
     async def _start(self, bridge: Bridge) -> None:
         cls = worker_class(bridge.kind)
         assert cls is not None  # tick() checked
-        run = Running(bridge, cls(BridgeContext(self.svc, bridge)))
+        ctx = BridgeContext(self.svc, bridge)
+        if CURSOR not in ctx.state:  # its first start: nothing written before now is owed to the remote side
+            await ctx.save_state({**ctx.state, CURSOR: [now_ms(), ""]})
+        run = Running(bridge, cls(ctx))
         self.running[bridge.id] = run
         self._by_channel.setdefault(bridge.channel_id, []).append(run)
         run.pump = asyncio.create_task(self._pump(run), name=f"kafana-bridge-pump-{bridge.id}")
