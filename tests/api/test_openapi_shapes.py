@@ -228,6 +228,7 @@ async def test_client_config_is_all_strings(anon: Api) -> None:
     assert needed <= set(config), sorted(needed - set(config))
     assert config["DiagnosticId"] and config["Version"].split(".")[:2] == ["10", "11"]
     assert config["MaxPostSize"] == "16383"
+    assert config["KafanaBotCreation"] == "admins"
 
 
 async def test_errors_match_the_app_error_schema(anon: Api, spec: Spec) -> None:

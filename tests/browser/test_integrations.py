@@ -112,8 +112,33 @@ async def test_an_incoming_webhook_and_a_slash_command_made_in_the_ui_work(
     assert [(c["command"], c["text"], c["token"]) for c in weather[1]] == [("/weather", "Zagreb", token)]
 
 
-async def test_a_refused_integration_is_explained_and_the_page_fits_a_phone(pages: Pages, ana: ApiUser) -> None:
+async def test_a_bot_with_a_token_and_a_refused_webhook_on_a_phone(pages: Pages, server: LiveServer, ana: ApiUser) -> None:
     page = await open_integrations(pages, viewport={"width": 360, "height": 740})
+    # A bot account and its access token, shown once; the token works until it is revoked.
+    await page.get_by_role("tab", name="Bot accounts").click()
+    await page.get_by_role("button", name="Add bot account").click()
+    form = page.get_by_role("form", name="Add bot account")
+    await form.get_by_label("Username").fill("deploybot")
+    await form.get_by_label("Display name").fill("Deploy Bot")
+    await form.get_by_role("button", name="Save").click()
+    tokens = page.get_by_role("region", name="Access tokens of @deploybot")
+    await tokens.get_by_label("New token for @deploybot: description").fill("CI")
+    await tokens.get_by_role("button", name="Create token").click()
+    secret = await tokens.get_by_role("textbox", name="New token: CI").input_value()
+    bearer = {"Authorization": "Bearer " + secret}
+    async with httpx.AsyncClient(base_url=server.api) as http:
+        assert (await http.get("/users/me", headers=bearer)).json()["username"] == "deploybot"
+    await assert_accessible(page, "bot accounts")
+    await tokens.get_by_role("button", name="Revoke the token CI").click()
+    await page.get_by_role("alertdialog").get_by_role("button", name="Revoke").click()
+    await expect(tokens.get_by_role("button", name="Revoke the token CI")).to_have_count(0)
+    async with httpx.AsyncClient(base_url=server.api) as http:
+        assert (await http.get("/users/me", headers=bearer)).status_code == 401
+    await page.get_by_role("button", name="Disable @deploybot").click()
+    await expect(page.get_by_role("button", name="Enable @deploybot")).to_be_visible()
+    await expect(page.get_by_role("heading", name="@deploybot")).to_contain_text("Disabled")
+
+    # A callback the server may not call is refused, in words.
     await page.get_by_role("tab", name="Outgoing webhooks").click()
     await page.get_by_role("button", name="Add outgoing webhook").click()
     form = page.get_by_role("form", name="Add outgoing webhook")

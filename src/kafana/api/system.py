@@ -142,6 +142,8 @@ def client_config(svc: Services) -> dict[str, str]:
         "DataRetentionEnableFileDeletion": False,
         "KafanaCodeOfConductLink": s.code_of_conduct_url,
         "KafanaModerationPublicLog": s.moderation_public_log,
+        # Who may create bots (admins, members, off): the web client offers bot accounts only to them.
+        "KafanaBotCreation": s.bot_creation,
     }
     return {k: (("true" if v else "false") if isinstance(v, bool) else str(v)) for k, v in values.items()}
 

@@ -2,7 +2,7 @@ import {describe, expect, it} from 'vitest';
 import type {Bridge} from './api';
 import {allowedSections, bridgeConfig, bridgeTarget, hookUrl, splitLines, splitWords} from './state';
 
-const ALL_ON = {EnableIncomingWebhooks: 'true', EnableOutgoingWebhooks: 'true', EnableCommands: 'true', EnableBotAccountCreation: 'true'};
+const ALL_ON = {EnableIncomingWebhooks: 'true', EnableOutgoingWebhooks: 'true', EnableCommands: 'true', KafanaBotCreation: 'members'};
 
 describe('allowedSections', () => {
     it('gives team and system admins webhooks and commands, members only bots', () => {
@@ -11,9 +11,10 @@ describe('allowedSections', () => {
         expect(allowedSections('system_user', 'team_user', ALL_ON)).toEqual(['bots']);
     });
     it('leaves out kinds switched off, and bots for guests', () => {
-        const off = {...ALL_ON, EnableOutgoingWebhooks: 'false', EnableBotAccountCreation: false};
+        const off = {...ALL_ON, EnableOutgoingWebhooks: 'false', KafanaBotCreation: 'admins'};
         expect(allowedSections('system_user', 'team_admin', off)).toEqual(['incoming', 'commands']);
         expect(allowedSections('system_admin', '', off)).toEqual(['incoming', 'commands', 'bots']);
+        expect(allowedSections('system_admin', '', {...off, KafanaBotCreation: 'off'})).toEqual(['incoming', 'commands']);
         expect(allowedSections('system_guest', 'team_guest', ALL_ON)).toEqual([]);
     });
 });

@@ -5,7 +5,7 @@ import type {Bridge, BridgeKind} from './api';
 export type Section = 'incoming' | 'outgoing' | 'commands' | 'bots';
 
 /** Which sections someone may manage. Mattermost's defaults: team admins and system admins manage webhooks
- * and commands; bots need bot creation switched on (who exactly may create them the server decides). */
+ * and commands; bots are for system admins, or everyone but guests when `bot_creation` is `members`. */
 export function allowedSections(systemRoles: string, teamRoles: string, config: Record<string, unknown>): Section[] {
     const roles = new Set([...systemRoles.split(' '), ...teamRoles.split(' ')]);
     const admin = roles.has('system_admin') || roles.has('team_admin');
@@ -14,7 +14,8 @@ export function allowedSections(systemRoles: string, teamRoles: string, config: 
     if (admin && on('EnableIncomingWebhooks')) out.push('incoming');
     if (admin && on('EnableOutgoingWebhooks')) out.push('outgoing');
     if (admin && on('EnableCommands')) out.push('commands');
-    if (roles.has('system_admin') || (on('EnableBotAccountCreation') && !roles.has('system_guest'))) out.push('bots');
+    const bots = config.KafanaBotCreation;
+    if ((roles.has('system_admin') && bots !== 'off') || (bots === 'members' && !roles.has('system_guest'))) out.push('bots');
     return out;
 }
 
