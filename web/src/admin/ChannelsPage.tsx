@@ -5,11 +5,14 @@ import {askConfirm} from '../components/ConfirmDialog';
 import {Field, FormError, useAction} from '../components/forms';
 import {adminApi, type ChannelWithTeam} from './api';
 
-/** Teams (archive, restore) and every team's channels (search, archive, unarchive, public ⇄ private, move to
+const matches = (tm: Team, term: string) => (tm.name + ' ' + tm.display_name).toLowerCase().includes(term.trim().toLowerCase());
+
+/** Teams (search, archive, restore) and every team's channels (search, archive, unarchive, public ⇄ private, move to
  * another team). */
 export function ChannelsPage() {
     const t = useT();
     const [teams, setTeams] = useState<Team[]>([]);
+    const [teamTerm, setTeamTerm] = useState('');
     const [term, setTerm] = useState('');
     const [archived, setArchived] = useState(false);
     const [channels, setChannels] = useState<ChannelWithTeam[]>([]);
@@ -45,8 +48,9 @@ export function ChannelsPage() {
         <div className="form">
             <section className="form" aria-labelledby="console-teams-title">
                 <h3 id="console-teams-title">{t('console.teams')}</h3>
+                <input type="search" aria-label={t('console.teams.search')} placeholder={t('console.teams.search')} value={teamTerm} onChange={(e) => setTeamTerm(e.target.value)} />
                 <ul className="admin-users" aria-label={t('console.teams')}>
-                    {teams.map((tm) => (
+                    {teams.filter((tm) => matches(tm, teamTerm)).map((tm) => (
                         <li key={tm.id} className="admin-user row wrap spread">
                             <span>
                                 <strong>{tm.display_name}</strong> <span className="muted">/{tm.name}</span>
