@@ -94,7 +94,7 @@ def _check_admin(actor: Actor) -> None:
         raise forbidden()
 
 
-def _check_type(job_type: Any, allowed: Sequence[str] = CREATABLE) -> str:
+def _check_type(job_type: Any, allowed: Sequence[str]) -> str:
     if job_type not in allowed:
         raise bad_request("api.job.create_job.invalid_type.app_error", f"Job type must be one of: {', '.join(allowed)}.")
     return str(job_type)
@@ -111,10 +111,10 @@ async def _add(svc: Services, job_type: str, status: str, data: dict[str, str]) 
     return job
 
 
-async def do_create(svc: Services, actor: Actor, job_type: Any, data: dict[str, str] | None = None) -> BackgroundJob:
+async def do_create(svc: Services, actor: Actor, job_type: Any) -> BackgroundJob:
     """POST /jobs: a pending run of `job_type`, started within seconds by one node."""
     _check_admin(actor)
-    return await _add(svc, _check_type(job_type, CREATABLE if data is None else tuple(WORK)), "pending", data or {})
+    return await _add(svc, _check_type(job_type, CREATABLE), "pending", {})
 
 
 async def do_run_job(svc: Services, actor: Actor, job_type: str, data: dict[str, str] | None = None, *, report: Report | None = None) -> BackgroundJob:
