@@ -151,6 +151,10 @@ async def test_a_bot_with_a_token_and_a_refused_webhook_on_a_phone(pages: Pages,
         overflow = await page.locator(".integrations").evaluate("e => e.scrollWidth - e.clientWidth")
         assert overflow <= 0, f"{tab}: {overflow}px wider than the screen"
     await assert_accessible(page, "integrations at 360 px")
+    # The channel list opens from the page, as from a channel.
+    await page.get_by_role("button", name="Open the channel list").click()
+    await page.get_by_role("link", name="Town Square").click()
+    await expect(page.get_by_role("heading", level=1)).to_contain_text("Town Square")
 
 
 async def test_a_telegram_bridge_is_added_listed_and_removed_in_the_console(pages: Pages, ana: ApiUser) -> None:
@@ -185,3 +189,30 @@ async def test_a_telegram_bridge_is_added_listed_and_removed_in_the_console(page
     await question.get_by_role("button", name="Remove").click()
     await expect(console.get_by_text("No bridges yet.")).to_be_visible()
     assert ana.call("GET", "/kafana/bridges") == []
+
+
+async def test_a_team_admin_in_arabic_sees_webhooks_and_commands_right_to_left(pages: Pages, server: LiveServer, ana: ApiUser) -> None:
+    team = ana.call("GET", "/teams/name/ops")
+    rana, mo = ApiUser(server, "rana"), ApiUser(server, "mo")
+    for user in (rana, mo):
+        ana.join(team, user)
+    ana.call("PUT", f"/teams/{team['id']}/members/{rana.id}/roles", {"roles": "team_user team_admin"})
+    rana.call("PUT", "/users/me/patch", {"locale": "ar"})
+
+    # A plain member is not offered the page.
+    member = await pages.open("/ops/channels/town-square")
+    await login(member, "mo")
+    await expect(member.get_by_role("heading", level=1)).to_contain_text("Town Square")
+    await expect(member.get_by_role("link", name="Integrations")).to_have_count(0)
+
+    page = await pages.open("/ops/channels/town-square")
+    await login(page, "rana")
+    await expect(page.locator("html")).to_have_attribute("dir", "rtl")
+    await page.get_by_role("link", name="التكاملات").click()
+    tabs = page.get_by_role("tab")
+    await expect(tabs).to_have_text(["خطافات الويب الواردة", "خطافات الويب الصادرة", "أوامر الشرطة المائلة"])  # no bots: admins only
+    await page.get_by_role("button", name="إضافة خطاف ويب وارد").click()
+    await expect(page.get_by_role("form", name="إضافة خطاف ويب وارد").get_by_role("textbox", name="عنوان الصورة")).to_have_attribute("dir", "ltr")
+    await assert_accessible(page, "integrations in Arabic")
+    rana.close()
+    mo.close()

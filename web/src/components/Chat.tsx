@@ -188,7 +188,7 @@ export function Chat({me, onSignedOut}: {me: User; onSignedOut: () => void}) {
                     </Suspense>
                 ) : route.kind === 'integrations' && team ? (
                     <Suspense fallback={loading}>
-                        <IntegrationsPage teamId={team.id} />
+                        <IntegrationsPage teamId={team.id} onMenu={() => setDrawer(true)} />
                     </Suspense>
                 ) : notFound ? (
                     <div className="empty-state">

@@ -19,14 +19,19 @@ import './integrations.css';
 
 /** Mattermost's /<team>/integrations: the team's incoming and outgoing webhooks, slash commands, and bot
  * accounts, each section shown only to those who may manage it. */
-export function IntegrationsPage({teamId}: {teamId: string}) {
+export function IntegrationsPage({teamId, onMenu}: {teamId: string; onMenu: () => void}) {
     const t = useT();
     const sections = useIntegrationSections(teamId);
     const [chosen, setChosen] = useState<Section | null>(null);
     const tab = chosen && sections?.includes(chosen) ? chosen : sections?.[0];
     return (
         <section className="integrations" aria-labelledby="integrations-title">
-            <h1 id="integrations-title">{t('integrations.title')}</h1>
+            <div className="integrations-head">
+                <button type="button" className="icon-button drawer-toggle" aria-label={t('sidebar.open')} onClick={onMenu}>
+                    ☰
+                </button>
+                <h1 id="integrations-title">{t('integrations.title')}</h1>
+            </div>
             {sections && !tab && <p>{t('integrations.none')}</p>}
             {tab && (
                 <>
