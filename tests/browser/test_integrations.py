@@ -83,6 +83,12 @@ async def test_an_incoming_webhook_and_a_slash_command_made_in_the_ui_work(
     await expect(address).to_have_value(f"{server.url}/hooks/" + ana.call("GET", "/hooks/incoming")[0]["id"])
     await expect(page.get_by_text("Posts to Town Square")).to_be_visible()
     await assert_accessible(page, "incoming webhooks")
+    await page.get_by_role("button", name="Edit Monitoring").click()
+    form = page.get_by_role("form", name="Edit incoming webhook")
+    await expect(form.get_by_label("Display name")).to_have_value("Monitoring")
+    await form.get_by_label("Description").fill("Nagios alerts")
+    await form.get_by_role("button", name="Save").click()
+    await expect(page.get_by_text("Posts to Town Square · Nagios alerts")).to_be_visible()
 
     # What is posted to the address shown appears in the channel.
     async with httpx.AsyncClient() as http:

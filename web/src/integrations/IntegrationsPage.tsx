@@ -1,4 +1,5 @@
 import {type FormEvent, type ReactNode, useEffect, useState} from 'react';
+import {client} from '../api/client';
 import {useT} from '../i18n/useT';
 import {askConfirm} from '../components/ConfirmDialog';
 import {Field, FormButtons, FormError, useAction} from '../components/forms';
@@ -401,6 +402,8 @@ function Commands({teamId}: {teamId: string}) {
 function Bots() {
     const t = useT();
     const list = useItems(api.bots);
+    const [tokens, setTokens] = useState(false);
+    useEffect(() => void client.clientConfig().then((c) => setTokens(c.EnableUserAccessTokens === 'true')), []);
     const [adding, setAdding] = useState(false);
     const [username, setUsername] = useState('');
     const [name, setName] = useState('');
@@ -444,7 +447,7 @@ function Bots() {
                             {t(bot.delete_at > 0 ? 'integrations.bots.enable' : 'integrations.bots.disable')}
                         </button>
                     </div>
-                    {!bot.delete_at && <BotTokens bot={bot} />}
+                    {tokens && !bot.delete_at && <BotTokens bot={bot} />}
                 </li>
             ))}
         </SectionBody>
