@@ -12,7 +12,7 @@ from tests.compat.conftest import LiveServer
 
 async def test_switching_to_arabic_gives_a_right_to_left_layout(pages: Pages, server: LiveServer) -> None:
     lina = ApiUser(server, "lina")
-    lina.create_team("souk")
+    souk = lina.create_team("souk")
     page = await pages.open("/souk/channels/town-square")
     await login(page, "lina")
     await page.get_by_role("button", name="Settings").click()
@@ -29,6 +29,10 @@ async def test_switching_to_arabic_gives_a_right_to_left_layout(pages: Pages, se
     assert sidebar_box is not None and main_box is not None
     assert sidebar_box["x"] > main_box["x"], "the sidebar is not on the right"
     await expect(page.get_by_role("combobox", name="اكتب في Town Square")).to_be_visible()
+    # System messages are written from their props in the reader's language, the header's Markdown rendered.
+    lina.call("PUT", f"/channels/{lina.channel(souk, 'town-square')['id']}/patch", {"header": "الموعد **الجمعة**"})
+    notice = page.locator(".post.system", has_text="عيّن @lina ترويسة القناة إلى:")
+    await expect(notice.locator("strong", has_text="الجمعة")).to_be_visible()
     await assert_accessible(page, "Arabic layout")
 
     # The status menu and a question before deleting, in Arabic and mirrored: the confirming button sits at the

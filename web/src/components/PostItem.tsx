@@ -9,6 +9,7 @@ import {deletePost, editPost, removeLinkPreview, retryPost, setPreference, toggl
 import {groupReactions} from '../state/posts';
 import {pref, update, useStore} from '../state/store';
 import {isEphemeral, isSystem, overrideName} from '../state/timeline';
+import {systemText} from '../state/systemText';
 import {Avatar, CustomStatusEmoji, displayName, useTimeFormat} from './common';
 import {openProfile} from './ProfilePopover';
 import {ExportDialog} from '../moderation/ExportDialog';
@@ -50,7 +51,9 @@ export const PostItem = memo(function PostItem({post, continuation, ctx, onReply
         return (
             <div className="post system" id={'post-' + post.id} data-post-id={post.id}>
                 <span className="post-time">{fmt.time(post.create_at)}</span>
-                <span className="system-text">{post.message}</span>
+                <div className="system-text">
+                    <Markdown text={systemText(post, t)} ctx={ctx} />
+                </div>
             </div>
         );
     }
