@@ -1,4 +1,4 @@
-import {type FormEvent, type ReactNode, useEffect, useState} from 'react';
+import {type FormEvent, type ReactNode, useEffect, useRef, useState} from 'react';
 import {client} from '../api/client';
 import {useT} from '../i18n/useT';
 import {askConfirm} from '../components/ConfirmDialog';
@@ -15,7 +15,7 @@ import {
     type OutgoingHook,
 } from './api';
 import {useIntegrationSections} from './access';
-import {hookUrl, type Section, splitLines, splitWords} from './state';
+import {hookUrl, outgoingDraft, outgoingForm, type OutgoingForm, type Section} from './state';
 import './integrations.css';
 
 /** Mattermost's /<team>/integrations: the team's incoming and outgoing webhooks, slash commands, and bot
@@ -75,6 +75,32 @@ function useItems<T>(load: () => Promise<T[]>) {
     return {items, act: action.run, busy: action.busy, error: action.error};
 }
 
+/** Which item's form is open ('new': the add form) and its draft, filled from the item when editing. `save`
+ * creates or updates, closes the form and reloads the list; a new `key` each opening gives a fresh form. */
+function useEditor<I, D>(toDraft: (item: I | 'new') => D, reload: () => Promise<void>) {
+    const [editing, setEditing] = useState<I | 'new' | null>(null);
+    const [draft, setDraft] = useState<D>(() => toDraft('new'));
+    const [key, setKey] = useState(0);
+    return {
+        editing,
+        draft,
+        key,
+        open: (item: I | 'new') => {
+            setDraft(toDraft(item));
+            setEditing(item);
+            setKey((k) => k + 1);
+        },
+        close: () => setEditing(null),
+        set: (patch: Partial<D>) => setDraft((d) => ({...d, ...patch})),
+        save: (create: (draft: D) => Promise<unknown>, update: (item: I, draft: D) => Promise<unknown>) => async () => {
+            if (editing === 'new' || !editing) await create(draft);
+            else await update(editing, draft);
+            setEditing(null);
+            await reload();
+        },
+    };
+}
+
 /** Asks before deleting something, in the app's confirm dialog. */
 function useConfirmDelete() {
     const t = useT();
@@ -120,8 +146,12 @@ function SectionBody({addLabel, form, adding, onAdd, error, children}: {addLabel
 function ItemForm({title, onSubmit, onCancel, children}: {title: string; onSubmit: () => Promise<void>; onCancel: () => void; children: ReactNode}) {
     const t = useT();
     const save = useAction(onSubmit);
+    const ref = useRef<HTMLFormElement>(null);
+    // Opened from a button further down the list: the keyboard goes to the form's first field.
+    useEffect(() => ref.current?.querySelector<HTMLElement>('input, select, textarea')?.focus(), []);
     return (
         <form
+            ref={ref}
             className="form integration-form"
             aria-label={title}
             onSubmit={(e: FormEvent) => {
@@ -167,21 +197,14 @@ function IncomingHooks({teamId}: {teamId: string}) {
     const channels = useStore((s) => s.channels);
     const list = useItems(() => api.incoming(teamId));
     const confirmDelete = useConfirmDelete();
-    const [editing, setEditing] = useState<IncomingHook | 'new' | null>(null);
-    const [draft, setDraft] = useState<IncomingDraft>(EMPTY_INCOMING);
-    const open = (hook: IncomingHook | 'new') => {
-        setDraft(hook === 'new' ? EMPTY_INCOMING : {...EMPTY_INCOMING, ...hook});
-        setEditing(hook);
-    };
-    const set = (patch: Partial<IncomingDraft>) => setDraft((d) => ({...d, ...patch}));
-    const save = async () => {
-        if (editing === 'new' || !editing) await api.createIncoming(draft);
-        else await api.updateIncoming(editing, draft);
-        setEditing(null);
-        await list.act();
-    };
+    const {editing, draft, key, open, close, set, save} = useEditor<IncomingHook, IncomingDraft>((hook) => (hook === 'new' ? EMPTY_INCOMING : {...EMPTY_INCOMING, ...hook}), list.act);
     const form = (
-        <ItemForm title={t(editing === 'new' ? 'integrations.incoming.add' : 'integrations.incoming.edit')} onSubmit={save} onCancel={() => setEditing(null)}>
+        <ItemForm
+            key={key}
+            title={t(editing === 'new' ? 'integrations.incoming.add' : 'integrations.incoming.edit')}
+            onSubmit={save(api.createIncoming, api.updateIncoming)}
+            onCancel={close}
+        >
             <Field label={t('integrations.displayName')}>
                 <input type="text" value={draft.display_name} maxLength={64} onChange={(e) => set({display_name: e.target.value})} />
             </Field>
@@ -211,9 +234,7 @@ function IncomingHooks({teamId}: {teamId: string}) {
                     </p>
                     <CopyField label={t('integrations.incoming.url', {name: hook.display_name || hook.id})} value={hookUrl(location.origin, hook.id)} />
                     <div className="row wrap">
-                        <button type="button" onClick={() => open(hook)} aria-label={t('integrations.editNamed', {name: hook.display_name || hook.id})}>
-                            {t('integrations.edit')}
-                        </button>
+                        <EditButton name={hook.display_name || hook.id} onEdit={() => open(hook)} />
                         <DeleteButton name={hook.display_name || hook.id} onDelete={async () => (await confirmDelete(hook.display_name || hook.id)) && list.act(() => api.deleteIncoming(hook.id))} />
                     </div>
                 </li>
@@ -232,6 +253,15 @@ function DeleteButton({name, onDelete, revoke}: {name: string; onDelete: () => u
     );
 }
 
+function EditButton({name, onEdit}: {name: string; onEdit: () => void}) {
+    const t = useT();
+    return (
+        <button type="button" onClick={onEdit} aria-label={t('integrations.editNamed', {name})}>
+            {t('integrations.edit')}
+        </button>
+    );
+}
+
 function RegenButton({name, onRegen}: {name: string; onRegen: () => unknown}) {
     const t = useT();
     return (
@@ -246,50 +276,38 @@ function OutgoingHooks({teamId}: {teamId: string}) {
     const channels = useStore((s) => s.channels);
     const list = useItems(() => api.outgoing(teamId));
     const confirmDelete = useConfirmDelete();
-    const [adding, setAdding] = useState(false);
-    const [name, setName] = useState('');
-    const [description, setDescription] = useState('');
-    const [channelId, setChannelId] = useState('');
-    const [words, setWords] = useState('');
-    const [when, setWhen] = useState(0);
-    const [urls, setUrls] = useState('');
-    const [contentType, setContentType] = useState('application/x-www-form-urlencoded');
-    const save = async () => {
-        await api.createOutgoing(teamId, {
-            display_name: name,
-            description,
-            channel_id: channelId,
-            trigger_words: splitWords(words),
-            trigger_when: when,
-            callback_urls: splitLines(urls),
-            content_type: contentType,
-        });
-        setAdding(false);
-        await list.act();
-    };
+    const {editing, draft, key, open, close, set, save} = useEditor<OutgoingHook, OutgoingForm>((hook) => outgoingForm(hook === 'new' ? undefined : hook), list.act);
     const form = (
-        <ItemForm title={t('integrations.outgoing.add')} onSubmit={save} onCancel={() => setAdding(false)}>
+        <ItemForm
+            key={key}
+            title={t(editing === 'new' ? 'integrations.outgoing.add' : 'integrations.outgoing.edit')}
+            onSubmit={save(
+                (d) => api.createOutgoing(teamId, outgoingDraft(d)),
+                (hook, d) => api.updateOutgoing(hook, outgoingDraft(d)),
+            )}
+            onCancel={close}
+        >
             <Field label={t('integrations.displayName')}>
-                <input type="text" value={name} maxLength={64} onChange={(e) => setName(e.target.value)} />
+                <input type="text" value={draft.display_name} maxLength={64} onChange={(e) => set({display_name: e.target.value})} />
             </Field>
             <Field label={t('integrations.description')}>
-                <input type="text" value={description} maxLength={500} onChange={(e) => setDescription(e.target.value)} />
+                <input type="text" value={draft.description} maxLength={500} onChange={(e) => set({description: e.target.value})} />
             </Field>
-            <ChannelSelect teamId={teamId} value={channelId} onChange={setChannelId} optional />
+            <ChannelSelect teamId={teamId} value={draft.channel_id} onChange={(id) => set({channel_id: id})} optional />
             <Field label={t('integrations.outgoing.words')}>
-                <input type="text" value={words} onChange={(e) => setWords(e.target.value)} />
+                <input type="text" value={draft.words} onChange={(e) => set({words: e.target.value})} />
             </Field>
             <Field label={t('integrations.outgoing.when')}>
-                <select value={when} onChange={(e) => setWhen(Number(e.target.value))}>
+                <select value={draft.trigger_when} onChange={(e) => set({trigger_when: Number(e.target.value)})}>
                     <option value={0}>{t('integrations.outgoing.whenFirst')}</option>
                     <option value={1}>{t('integrations.outgoing.whenStarts')}</option>
                 </select>
             </Field>
             <Field label={t('integrations.outgoing.urls')}>
-                <textarea value={urls} rows={3} dir="ltr" required onChange={(e) => setUrls(e.target.value)} />
+                <textarea value={draft.urls} rows={3} dir="ltr" required onChange={(e) => set({urls: e.target.value})} />
             </Field>
             <Field label={t('integrations.outgoing.contentType')}>
-                <select value={contentType} onChange={(e) => setContentType(e.target.value)}>
+                <select value={draft.content_type} onChange={(e) => set({content_type: e.target.value})}>
                     <option value="application/x-www-form-urlencoded">application/x-www-form-urlencoded</option>
                     <option value="application/json">application/json</option>
                 </select>
@@ -297,7 +315,7 @@ function OutgoingHooks({teamId}: {teamId: string}) {
         </ItemForm>
     );
     return (
-        <SectionBody addLabel={t('integrations.outgoing.add')} form={form} adding={adding} onAdd={() => setAdding(true)} error={list.error}>
+        <SectionBody addLabel={t('integrations.outgoing.add')} form={form} adding={editing !== null} onAdd={() => open('new')} error={list.error}>
             {list.items.map((hook: OutgoingHook) => {
                 const label = hook.display_name || hook.trigger_words.join(', ') || hook.id;
                 return (
@@ -312,6 +330,7 @@ function OutgoingHooks({teamId}: {teamId: string}) {
                         </p>
                         <CopyField label={t('integrations.tokenOf', {name: label})} value={hook.token} />
                         <div className="row wrap">
+                            <EditButton name={label} onEdit={() => open(hook)} />
                             <RegenButton name={label} onRegen={() => list.act(() => api.regenOutgoingToken(hook.id))} />
                             <DeleteButton name={label} onDelete={async () => (await confirmDelete(label)) && list.act(() => api.deleteOutgoing(hook.id))} />
                         </div>
@@ -328,16 +347,18 @@ function Commands({teamId}: {teamId: string}) {
     const t = useT();
     const list = useItems(() => api.commands(teamId));
     const confirmDelete = useConfirmDelete();
-    const [draft, setDraft] = useState<CommandDraft | null>(null);
-    const set = (patch: Partial<CommandDraft>) => setDraft((d) => d && {...d, ...patch});
-    const save = async () => {
-        if (!draft) return;
-        await api.createCommand(teamId, {...draft, trigger: draft.trigger.trim().replace(/^\//, '')});
-        setDraft(null);
-        await list.act();
-    };
-    const form = draft && (
-        <ItemForm title={t('integrations.commands.add')} onSubmit={save} onCancel={() => setDraft(null)}>
+    const {editing, draft, key, open, close, set, save} = useEditor<CustomCommand, CommandDraft>((command) => (command === 'new' ? EMPTY_COMMAND : {...EMPTY_COMMAND, ...command}), list.act);
+    const clean = (d: CommandDraft) => ({...d, trigger: d.trigger.trim().replace(/^\//, '')});
+    const form = (
+        <ItemForm
+            key={key}
+            title={t(editing === 'new' ? 'integrations.commands.add' : 'integrations.commands.edit')}
+            onSubmit={save(
+                (d) => api.createCommand(teamId, clean(d)),
+                (command, d) => api.updateCommand(command, clean(d)),
+            )}
+            onCancel={close}
+        >
             <Field label={t('integrations.displayName')}>
                 <input type="text" value={draft.display_name} maxLength={64} onChange={(e) => set({display_name: e.target.value})} />
             </Field>
@@ -372,7 +393,7 @@ function Commands({teamId}: {teamId: string}) {
         </ItemForm>
     );
     return (
-        <SectionBody addLabel={t('integrations.commands.add')} form={form} adding={draft !== null} onAdd={() => setDraft(EMPTY_COMMAND)} error={list.error}>
+        <SectionBody addLabel={t('integrations.commands.add')} form={form} adding={editing !== null} onAdd={() => open('new')} error={list.error}>
             {list.items.map((command: CustomCommand) => {
                 const label = '/' + command.trigger;
                 return (
@@ -389,6 +410,7 @@ function Commands({teamId}: {teamId: string}) {
                         </p>
                         <CopyField label={t('integrations.tokenOf', {name: label})} value={command.token} />
                         <div className="row wrap">
+                            <EditButton name={label} onEdit={() => open(command)} />
                             <RegenButton name={label} onRegen={() => list.act(() => api.regenCommandToken(command.id))} />
                             <DeleteButton name={label} onDelete={async () => (await confirmDelete(label)) && list.act(() => api.deleteCommand(command.id))} />
                         </div>

@@ -91,11 +91,13 @@ export const integrationsApi = {
 
     outgoing: (teamId: string) => r<OutgoingHook[]>('GET', `/hooks/outgoing?team_id=${teamId}&per_page=200`),
     createOutgoing: (teamId: string, draft: OutgoingDraft) => r<OutgoingHook>('POST', '/hooks/outgoing', {...draft, team_id: teamId}),
+    updateOutgoing: (hook: OutgoingHook, draft: OutgoingDraft) => r<OutgoingHook>('PUT', `/hooks/outgoing/${hook.id}`, {...hook, ...draft}),
     regenOutgoingToken: (id: string) => r<OutgoingHook>('POST', `/hooks/outgoing/${id}/regen_token`),
     deleteOutgoing: (id: string) => r<unknown>('DELETE', `/hooks/outgoing/${id}`),
 
     commands: (teamId: string) => r<CustomCommand[]>('GET', `/commands?team_id=${teamId}&custom_only=true`),
     createCommand: (teamId: string, draft: CommandDraft) => r<CustomCommand>('POST', '/commands', {...draft, team_id: teamId}),
+    updateCommand: (command: CustomCommand, draft: CommandDraft) => r<CustomCommand>('PUT', `/commands/${command.id}`, {...command, ...draft}),
     regenCommandToken: (id: string) => r<{token: string}>('PUT', `/commands/${id}/regen_token`),
     deleteCommand: (id: string) => r<unknown>('DELETE', `/commands/${id}`),
 

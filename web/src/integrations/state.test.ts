@@ -1,6 +1,6 @@
 import {describe, expect, it} from 'vitest';
 import type {Bridge} from './api';
-import {allowedSections, bridgeConfig, bridgeTarget, hookUrl, splitLines, splitWords} from './state';
+import {allowedSections, bridgeConfig, bridgeTarget, hookUrl, outgoingDraft, outgoingForm, splitLines, splitWords} from './state';
 
 const ALL_ON = {EnableIncomingWebhooks: 'true', EnableOutgoingWebhooks: 'true', EnableCommands: 'true', KafanaBotCreation: 'members'};
 
@@ -29,6 +29,19 @@ describe('typed lists', () => {
     });
     it('builds the hook address outside /api/v4', () => {
         expect(hookUrl('https://chat.example', 'abc')).toBe('https://chat.example/hooks/abc');
+    });
+});
+
+describe('outgoing webhook form', () => {
+    const hook = {display_name: 'CI', description: '', channel_id: 'c1', trigger_words: ['deploy', 'ship'], trigger_when: 1, callback_urls: ['https://a.example/x', 'https://b.example/y'], content_type: 'application/json'};
+    it('starts empty, posting a form, when adding', () => {
+        expect(outgoingForm()).toEqual({display_name: '', description: '', channel_id: '', words: '', trigger_when: 0, urls: '', content_type: 'application/x-www-form-urlencoded'});
+    });
+    it('shows a hook’s lists as text and sends back what was edited', () => {
+        const form = outgoingForm(hook);
+        expect([form.words, form.urls]).toEqual(['deploy, ship', 'https://a.example/x\nhttps://b.example/y']);
+        expect(outgoingDraft(form)).toEqual(hook);
+        expect(outgoingDraft({...form, words: 'deploy release'}).trigger_words).toEqual(['deploy', 'release']);
     });
 });
 

@@ -1,6 +1,6 @@
 // The integrations pages' rules, kept out of the components so they are unit-tested: who may do what, how
 // typed lists become the API's arrays, and how a bridge form becomes its config (secrets never shown back).
-import type {Bridge, BridgeKind} from './api';
+import type {Bridge, BridgeKind, OutgoingDraft} from './api';
 
 export type Section = 'incoming' | 'outgoing' | 'commands' | 'bots';
 
@@ -27,6 +27,26 @@ export function splitWords(text: string): string[] {
 /** Callback URLs: one a line. */
 export function splitLines(text: string): string[] {
     return [...new Set(text.split('\n').map((l) => l.trim()).filter(Boolean))];
+}
+
+/** The outgoing webhook form: its lists as typed text, filled from the hook when editing one. */
+export type OutgoingForm = Omit<OutgoingDraft, 'trigger_words' | 'callback_urls'> & {words: string; urls: string};
+
+export function outgoingForm(hook?: OutgoingDraft): OutgoingForm {
+    return {
+        display_name: hook?.display_name ?? '',
+        description: hook?.description ?? '',
+        channel_id: hook?.channel_id ?? '',
+        words: hook?.trigger_words.join(', ') ?? '',
+        trigger_when: hook?.trigger_when ?? 0,
+        urls: hook?.callback_urls.join('\n') ?? '',
+        content_type: hook?.content_type || 'application/x-www-form-urlencoded',
+    };
+}
+
+/** What the form sends (create and update alike). */
+export function outgoingDraft({words, urls, ...rest}: OutgoingForm): OutgoingDraft {
+    return {...rest, trigger_words: splitWords(words), callback_urls: splitLines(urls)};
 }
 
 /** The address an incoming webhook is posted to (Mattermost's /hooks/{id}, outside /api/v4). */
