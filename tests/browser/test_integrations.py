@@ -1,7 +1,8 @@
 """The Integrations page and the console's Bridges page in the web client: an incoming webhook made in the UI
 posts what is sent to its address; a slash command made in the UI calls a local HTTP server when run from the
-composer and its answer is posted; a Telegram bridge is added, listed without its token, and removed through
-the confirm dialog. axe-core on each page, and the Integrations page at a phone's width (360 px)."""
+composer and its answer is posted; the command and an outgoing webhook are edited in their prefilled forms; a
+Telegram bridge is added, listed without its token, and removed through the confirm dialog. axe-core on each
+page, and the Integrations page at a phone's width (360 px)."""
 
 from __future__ import annotations
 
@@ -105,9 +106,46 @@ async def test_an_incoming_webhook_and_a_slash_command_made_in_the_ui_work(
     await form.get_by_label("Autocomplete hint").fill("[city]")
     await form.get_by_role("button", name="Save").press("Enter")
     await expect(page.get_by_role("heading", name="/weather [city]")).to_be_visible()
-    token = ana.call("GET", "/commands?custom_only=true&team_id=" + ana.call("GET", "/teams/name/ops")["id"])[0]["token"]
+    team_id = ana.call("GET", "/teams/name/ops")["id"]
+    [command] = ana.call("GET", "/commands?custom_only=true&team_id=" + team_id)
+    token = command["token"]
     await expect(page.get_by_role("textbox", name="Token of /weather")).to_have_value(token)
     await assert_accessible(page, "slash commands")
+
+    # Edited with the keyboard in the same form, prefilled; a URL the server may not call is refused in words.
+    await page.get_by_role("button", name="Edit /weather").press("Enter")
+    form = page.get_by_role("form", name="Edit slash command")
+    await expect(form.get_by_label("Display name")).to_be_focused()
+    url = form.get_by_label("Request URL")
+    await expect(url).to_have_value(weather[0])
+    await url.fill("http://10.1.2.3/weather")
+    await url.press("Enter")
+    await expect(form.get_by_role("alert")).to_have_text("The server will not call this URL.")
+    await url.fill(weather[0] + "?units=metric")
+    await url.press("Enter")
+    await expect(page.get_by_text("POST " + weather[0] + "?units=metric")).to_be_visible()
+    [edited] = ana.call("GET", "/commands?custom_only=true&team_id=" + team_id)
+    assert (edited["id"], edited["url"], edited["trigger"], edited["token"]) == (command["id"], weather[0] + "?units=metric", "weather", token)
+
+    # An outgoing webhook: made, then its trigger words edited.
+    await page.get_by_role("tab", name="Outgoing webhooks").click()
+    await page.get_by_role("button", name="Add outgoing webhook").click()
+    form = page.get_by_role("form", name="Add outgoing webhook")
+    await form.get_by_label("Display name").fill("Deployer")
+    await form.get_by_label("Trigger words (separated by commas)").fill("deploy, ship")
+    await form.get_by_label("Callback URLs (one a line)").fill(weather[0])
+    await form.get_by_role("button", name="Save").click()
+    await page.get_by_role("button", name="Edit Deployer").click()
+    form = page.get_by_role("form", name="Edit outgoing webhook")
+    words = form.get_by_label("Trigger words (separated by commas)")
+    await expect(words).to_have_value("deploy, ship")
+    await expect(form.get_by_label("Callback URLs (one a line)")).to_have_value(weather[0])
+    await assert_accessible(page, "outgoing webhook edit form")
+    await words.fill("release, ship")
+    await form.get_by_role("button", name="Save").click()
+    await expect(page.get_by_role("form", name="Edit outgoing webhook")).to_have_count(0)
+    [hook] = ana.call("GET", "/hooks/outgoing?team_id=" + team_id)
+    assert (hook["display_name"], hook["trigger_words"], hook["callback_urls"]) == ("Deployer", ["release", "ship"], [weather[0]])
 
     await page.goto("/ops/channels/town-square")
     await expect(post_in_list(page, "disk at 91% on db1")).to_be_visible()
