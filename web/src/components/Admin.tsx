@@ -1,4 +1,4 @@
-import {type KeyboardEvent, useCallback, useEffect, useMemo, useState} from 'react';
+import {useCallback, useEffect, useMemo, useState} from 'react';
 import {client} from '../api/client';
 import type {Audit, LiveSetting, Team, User} from '../api/types';
 import {useT} from '../i18n/useT';
@@ -13,6 +13,7 @@ import {
     settingValue,
 } from '../state/accounts';
 import {Dialog, useTimeFormat} from './common';
+import {Tabs} from './Tabs';
 import {Field, FormError, SaveFooter, useAction, useSubmit} from './forms';
 import {ChannelsPage} from '../admin/ChannelsPage';
 import {JobsPage} from '../admin/JobsPage';
@@ -32,37 +33,16 @@ const LEGACY_TABS = new Set<Tab>(['signup', 'users', 'audit']);
 export function AdminConsole({onClose}: {onClose: () => void}) {
     const t = useT();
     const [tab, setTab] = useState<Tab>('signup');
-    // The tab list is one stop for Tab; arrows (mirrored right to left), Home and End move between tabs.
-    const onTabKey = (e: KeyboardEvent<HTMLDivElement>) => {
-        const step = {ArrowRight: 1, ArrowLeft: -1}[e.key] ?? 0;
-        const rtl = getComputedStyle(e.currentTarget).direction === 'rtl';
-        const i = TABS.indexOf(tab);
-        const next = e.key === 'Home' ? 0 : e.key === 'End' ? TABS.length - 1 : step ? (i + (rtl ? -step : step) + TABS.length) % TABS.length : -1;
-        if (next < 0) return;
-        e.preventDefault();
-        setTab(TABS[next]);
-        document.getElementById('admin-tab-' + TABS[next])?.focus();
-    };
     return (
         <Dialog title={t('admin.title')} onClose={onClose} wide>
-            <div className="tabs" role="tablist" aria-label={t('admin.title')} onKeyDown={onTabKey}>
-                {TABS.map((name) => (
-                    <button
-                        key={name}
-                        type="button"
-                        role="tab"
-                        id={'admin-tab-' + name}
-                        aria-selected={tab === name}
-                        tabIndex={tab === name ? 0 : -1}
-                        aria-controls="admin-panel"
-                        className={tab === name ? 'tab active' : 'tab'}
-                        onClick={() => setTab(name)}
-                    >
-                        {t(LEGACY_TABS.has(name) ? 'admin.tab.' + name : 'console.tab.' + name)}
-                    </button>
-                ))}
-            </div>
-            <div id="admin-panel" role="tabpanel" aria-labelledby={'admin-tab-' + tab}>
+            <Tabs
+                idPrefix="admin"
+                label={t('admin.title')}
+                tabs={TABS}
+                current={tab}
+                onSelect={setTab}
+                labelOf={(name) => t(LEGACY_TABS.has(name) ? 'admin.tab.' + name : 'console.tab.' + name)}
+            >
                 {tab === 'signup' && (
                     <>
                         <SignupSettings />
@@ -78,7 +58,7 @@ export function AdminConsole({onClose}: {onClose: () => void}) {
                 {tab === 'logs' && <LogsPage />}
                 {tab === 'bridges' && <BridgesPage />}
                 {tab === 'audit' && <AuditLog />}
-            </div>
+            </Tabs>
         </Dialog>
     );
 }

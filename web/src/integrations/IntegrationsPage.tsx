@@ -2,6 +2,7 @@ import {type FormEvent, type ReactNode, useEffect, useRef, useState} from 'react
 import {client} from '../api/client';
 import {useT} from '../i18n/useT';
 import {askConfirm} from '../components/ConfirmDialog';
+import {Tabs} from '../components/Tabs';
 import {Field, FormButtons, FormError, useAction} from '../components/forms';
 import {useStore} from '../state/store';
 import {
@@ -36,28 +37,19 @@ export function IntegrationsPage({teamId, onMenu}: {teamId: string; onMenu: () =
             {sections && !tab && <p>{t('integrations.none')}</p>}
             {tab && (
                 <>
-                    <div className="tabs" role="tablist" aria-label={t('integrations.title')}>
-                        {sections!.map((name) => (
-                            <button
-                                key={name}
-                                type="button"
-                                role="tab"
-                                id={'integrations-tab-' + name}
-                                aria-selected={tab === name}
-                                aria-controls="integrations-panel"
-                                className={tab === name ? 'tab active' : 'tab'}
-                                onClick={() => setChosen(name)}
-                            >
-                                {t('integrations.tab.' + name)}
-                            </button>
-                        ))}
-                    </div>
-                    <div id="integrations-panel" role="tabpanel" aria-labelledby={'integrations-tab-' + tab}>
+                    <Tabs
+                        idPrefix="integrations"
+                        label={t('integrations.title')}
+                        tabs={sections!}
+                        current={tab}
+                        onSelect={setChosen}
+                        labelOf={(name) => t('integrations.tab.' + name)}
+                    >
                         {tab === 'incoming' && <IncomingHooks teamId={teamId} />}
                         {tab === 'outgoing' && <OutgoingHooks teamId={teamId} />}
                         {tab === 'commands' && <Commands teamId={teamId} />}
                         {tab === 'bots' && <Bots />}
-                    </div>
+                    </Tabs>
                 </>
             )}
         </section>
